@@ -1,0 +1,55 @@
+# Lexcite: two commands on a fresh machine.
+#   make run   - set up, ingest corpus/ (skips what is unchanged), start the app on 127.0.0.1
+#   make test  - set up (dev extras, headless Chromium) and run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: install dev run test test-fast browser bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, pinned: the CPU build that lies on this disk (a bare `torch` pulls CUDA).
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the browser test (Playwright's own browser download cannot work offline).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; the browser test will be skipped"; \
+	  else echo "warning: not root, cannot apt-get install chromium; the browser test will be skipped"; fi; \
+	fi
+
+run: install
+	$(BIN)/lexcite ingest corpus/ || [ $$? -eq 3 ]
+	$(BIN)/lexcite serve --host $(HOST) --port $(PORT)
+
+test: dev browser
+	$(BIN)/python -m pytest
+
+test-fast: dev
+	$(BIN)/python -m pytest -m "not slow and not browser and not server"
+
+bench: install
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/query.py
+
+clean:
+	rm -rf $(VENV) data

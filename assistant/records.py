@@ -1,0 +1,78 @@
+"""Typed records at the assistant boundary (DESIGN.md JSON contract)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from ingest.records import Chunk
+
+Status = Literal["answered", "insufficient_evidence"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its retrieval score (higher is better) and rank signals."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    source: str
+    title: str
+    page: int | None
+    section: str
+    quote: str
+    start: int
+    end: int
+    source_type: str = "secondary"
+    passage: str = ""  # the whole chunk text, so a UI can show the quote in context
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "citations": list(self.citations), "supported": self.supported,
+                "score": round(float(self.score), 4)}
+
+
+@dataclass
+class Answer:
+    question: str
+    status: Status
+    answer: str
+    sentences: list[Sentence] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    backend: str = "extractive"
+    timings_ms: dict[str, float] = field(
+        default_factory=lambda: {"retrieve": 0.0, "answer": 0.0, "verify": 0.0, "total": 0.0}
+    )
+    standalone_question: str = ""
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "citations": [c.to_dict() for c in self.citations],
+            "backend": self.backend,
+            "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
+            "standalone_question": self.standalone_question or self.question,
+            "model": self.model,
+        }

