@@ -1,0 +1,1 @@
+"""Eval harness: golden sets, metrics, reports."""
