@@ -1,0 +1,1 @@
+"""One module per metric: explicit inputs, a clear error when one is missing, NaN when undefined."""
