@@ -178,11 +178,22 @@ class Catalog:
 
     # ---- the write protocol (see ingest/index.py) ------------------------------------------------
     def begin_pending(self, source: str, ids: Iterable[str]) -> None:
+        self.begin_pending_many([(source, list(ids))])
+
+    def begin_pending_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Record, in one transaction, the chunk ids about to be written to Chroma for each source."""
+        now = time.time()
         with self.connect() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO pending(source, ids, started) VALUES (?,?,?)",
-                (source, json.dumps(list(ids)), time.time()),
-            )
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.executemany(
+                    "INSERT OR REPLACE INTO pending(source, ids, started) VALUES (?,?,?)",
+                    [(source, json.dumps(list(ids)), now) for source, ids in items],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def commit_document(self, doc: DocRecord, chunks: Sequence[Chunk]) -> list[str]:
         """Atomically replace a document's rows; return the chunk ids now garbage in Chroma."""
@@ -242,6 +253,34 @@ class Catalog:
     def clear_garbage(self, ids: Sequence[str]) -> None:
         with self.connect() as con:
             con.executemany("DELETE FROM garbage WHERE id=?", [(i,) for i in ids])
+
+    def set_root(self, source: str, root: str) -> None:
+        """Record the folder a document was last found under (the scope for removing deleted files)."""
+        with self.connect() as con:
+            con.execute("UPDATE documents SET root=? WHERE source=?", (root, source))
+
+    def consistency(self) -> dict[str, int | bool]:
+        """Counts that must agree after every ingest: chunk rows, FTS rows, per-document totals."""
+        with self.connect() as con:
+            con.execute("BEGIN")
+            try:
+                chunks = con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+                fts = con.execute("SELECT count(*) FROM chunks_fts_docsize").fetchone()[0]
+                declared = con.execute("SELECT coalesce(sum(n_chunks), 0) FROM documents").fetchone()[0]
+                orphan_rows = con.execute(
+                    "SELECT count(*) FROM chunks WHERE source NOT IN (SELECT source FROM documents)"
+                ).fetchone()[0]
+                pending = con.execute("SELECT count(*) FROM pending").fetchone()[0]
+                garbage = con.execute("SELECT count(*) FROM garbage").fetchone()[0]
+            finally:
+                con.execute("COMMIT")
+            try:  # rank=1: also compare the index with the content table
+                con.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
+                fts_ok = True
+            except sqlite3.DatabaseError:
+                fts_ok = False
+        return {"chunks": chunks, "fts_rows": fts, "declared_chunks": declared, "orphan_rows": orphan_rows,
+                "pending": pending, "garbage": garbage, "fts_ok": fts_ok}
 
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         out: set[str] = set()

@@ -110,7 +110,16 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+HASH_MODEL = "hash"  # settings.embedding_model value selecting HashEmbedder (tests, offline smoke runs)
+
+
 @lru_cache(maxsize=4)
-def get_embedder(model_path: str = "") -> MiniLMEmbedder:
-    """One shared real embedder per process (loading costs ~1-2 s)."""
+def get_embedder(model_path: str = "") -> "MiniLMEmbedder | HashEmbedder":
+    """One shared embedder per process (loading the real one costs ~1-2 s, done lazily on first use).
+
+    `"hash"` selects the deterministic HashEmbedder: no model, meaningless for real questions, but it
+    lets the CLI be exercised end to end in tests and smoke runs without the model.
+    """
+    if model_path == HASH_MODEL:
+        return HashEmbedder()
     return MiniLMEmbedder(model_path)

