@@ -282,3 +282,15 @@ def nul_text(path: Path) -> Path:
 def empty_file(path: Path) -> Path:
     path.write_bytes(b"")
     return path
+
+
+def corrupt_pdf(path: Path) -> Path:
+    """Starts and ends like a PDF; garbage in between."""
+    path.write_bytes(b"%PDF-1.7\n" + random_bytes() + b"\n%%EOF\n")
+    return path
+
+
+def truncated_docx(path: Path) -> Path:
+    make_docx(path)
+    path.write_bytes(path.read_bytes()[:2000])
+    return path

@@ -1,0 +1,88 @@
+"""Shared text plumbing for loaders: normalisation, binary sniffing, and a builder that keeps offsets.
+
+Every loader assembles `Document.text` through `TextBuilder`, so heading and page offsets are computed
+on the final text and can never drift from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.records import Heading, PageSpan
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalize(text: str) -> str:
+    """Unify newlines, drop control and invisible characters, collapse spaces, keep line structure.
+
+    Lines are stripped; at most one blank line separates paragraphs.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _CONTROL.sub("", text.translate(_INVISIBLE))
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+def inline(text: str) -> str:
+    """One line: all whitespace runs become one space."""
+    return " ".join(normalize(text).split())
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 KB: not text of any 8-bit encoding."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return bool(head) and controls / len(head) > 0.05
+
+
+@dataclass
+class Extracted:
+    """What a format reader hands back: text with pages/headings at offsets into that text."""
+
+    text: str
+    title: str = ""
+    pages: tuple[PageSpan, ...] = ()
+    headings: tuple[Heading, ...] = ()
+
+
+@dataclass
+class TextBuilder:
+    """Append blocks (paragraphs, headings, page texts) separated by blank lines, recording offsets."""
+
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    headings: list[Heading] = field(default_factory=list)
+    pages: list[PageSpan] = field(default_factory=list)
+
+    def _append(self, text: str) -> int:
+        if self.length:
+            self.parts.append("\n\n")
+            self.length += 2
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start
+
+    def block(self, text: str) -> int | None:
+        text = normalize(text)
+        return self._append(text) if text else None
+
+    def heading(self, text: str, level: int) -> None:
+        text = inline(text)
+        if text:
+            self.headings.append(Heading(self._append(text), level, text))
+
+    def page(self, number: int, text: str) -> None:
+        text = normalize(text)
+        start = self._append(text) if text else self.length
+        self.pages.append(PageSpan(number, start, self.length))
+
+    def build(self, title: str = "") -> Extracted:
+        return Extracted("".join(self.parts), inline(title), tuple(self.pages), tuple(self.headings))
