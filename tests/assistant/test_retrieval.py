@@ -1,0 +1,225 @@
+"""Retrieval: the contract every retriever keeps (dense, lexical, hybrid, the LangChain adapter),
+reciprocal rank fusion and overlap collapsing by hand, and one run with the real model.
+
+The contract index is real Chroma + SQLite in a temp dir, embedded with the HashEmbedder fake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.fusion import collapse_overlaps, fuse, rrf_scores
+from assistant.records import Passage
+from assistant.retrieval import DenseRetriever, HybridRetriever, LexicalRetriever, make_retriever
+from ingest.index import Index
+from ingest.records import Chunk, Document, chunk_id
+
+DOCS = {
+    # source: (source_type, paragraphs)
+    "corpus/act.txt": ("primary_law", [
+        "Section 1. Whoever removes an organ without consent commits an offence punishable by ten years.",
+        "Section 2. A licensed hospital may transplant a kidney from a living donor after an ethics review.",
+        "Section 3. The registrar keeps a register of donors and recipients for twenty years.",
+    ]),
+    "corpus/guide.txt": ("official_guidance", [
+        "Police officers should record the hospital, the surgeon and the broker when trafficking is suspected.",
+        "Victims of trafficking are referred to support services and are not prosecuted for their status.",
+    ]),
+    "corpus/article.txt": ("secondary", [
+        "Commentators argue that kidney markets exploit poor donors and that consent is rarely free.",
+        "Broker networks advertise transplant tourism packages on social media.",
+    ]),
+}
+
+
+def make_chunks(source: str, source_type: str, paragraphs: list[str]) -> tuple[Document, list[Chunk]]:
+    text = "\n".join(paragraphs)
+    doc = Document(source, source.split("/")[-1], text, f"hash-{source}", source_type)
+    chunks, pos = [], 0
+    for para in paragraphs:
+        start = text.index(para, pos)
+        pos = start + len(para)
+        chunks.append(Chunk(chunk_id(source, para), para, source, doc.title, None, para.split(".")[0],
+                            start, pos, source_type, doc.doc_hash))
+    # an overlapping window over the first two paragraphs (as a sliding chunker would make)
+    window = text[chunks[0].start : chunks[1].end]
+    chunks.append(Chunk(chunk_id(source, window), window, source, doc.title, None, "", chunks[0].start,
+                        chunks[1].end, source_type, doc.doc_hash))
+    return doc, chunks
+
+
+def build(settings, embedder, docs=DOCS) -> Index:
+    index = Index(settings, embedder)
+    for source, (stype, paragraphs) in docs.items():
+        doc, chunks = make_chunks(source, stype, paragraphs)
+        index.replace_document(doc, chunks, embedder.embed([c.text for c in chunks]))
+    return index
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What the contract looks at, from a Passage or from a LangChain Document."""
+
+    id: str
+    source: str
+    source_type: str
+    start: int
+    end: int
+    score: float
+
+
+def _hits_from_passages(passages) -> list[Hit]:
+    return [Hit(p.chunk.id, p.chunk.source, p.chunk.source_type, p.chunk.start, p.chunk.end, p.score) for p in passages]
+
+
+def _langchain(index):
+    def retrieve(query, k, sources=None, source_types=None):
+        docs = HybridRetriever(index).as_langchain(k=k, sources=sources, source_types=source_types).invoke(query)
+        return [Hit(d.metadata["id"], d.metadata["source"], d.metadata["source_type"], d.metadata["start"],
+                    d.metadata["end"], d.metadata["score"]) for d in docs]
+    return retrieve
+
+
+FACTORIES = {
+    "dense": lambda ix: (lambda *a, **kw: _hits_from_passages(DenseRetriever(ix).retrieve(*a, **kw))),
+    "lexical": lambda ix: (lambda *a, **kw: _hits_from_passages(LexicalRetriever(ix).retrieve(*a, **kw))),
+    "hybrid": lambda ix: (lambda *a, **kw: _hits_from_passages(HybridRetriever(ix).retrieve(*a, **kw))),
+    "langchain": _langchain,
+}
+
+
+@pytest.fixture
+def index(settings, hash_embedder):
+    return build(settings, hash_embedder)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", FACTORIES)
+class TestEveryRetriever:
+    def test_returns_at_most_k_passages_best_first(self, name, index):
+        retrieve = FACTORIES[name](index)
+        for k in (1, 2, 3):
+            hits = retrieve("kidney transplant donor consent", k)
+            assert 1 <= len(hits) <= k
+            assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+    def test_a_chunk_quoted_verbatim_comes_first(self, name, index):
+        retrieve = FACTORIES[name](index)
+        for stype, paragraphs in DOCS.values():
+            for para in paragraphs:
+                assert retrieve(para, 3)[0].id == chunk_id_for(para), para
+
+    def test_source_filter_keeps_only_that_source(self, name, index):
+        hits = FACTORIES[name](index)("kidney transplant consent donors", 10, sources=["corpus/article.txt"])
+        assert hits and {h.source for h in hits} == {"corpus/article.txt"}
+
+    def test_source_type_filter_keeps_only_those_types(self, name, index):
+        retrieve = FACTORIES[name](index)
+        hits = retrieve("trafficking hospital kidney consent", 10, source_types=["primary_law", "official_guidance"])
+        assert hits and {h.source_type for h in hits} <= {"primary_law", "official_guidance"}
+        both = retrieve("hospital", 10, sources=["corpus/act.txt"], source_types=["official_guidance"])
+        assert both == []
+
+    def test_overlapping_chunks_of_one_source_are_collapsed(self, name, index):
+        hits = FACTORIES[name](index)("removes an organ without consent ten years licensed hospital kidney", 10)
+        assert len({h.id for h in hits}) == len(hits)
+        for a in hits:
+            for b in hits:
+                if a is not b and a.source == b.source:
+                    assert a.end <= b.start or b.end <= a.start, (a, b)
+
+    def test_an_empty_index_returns_nothing(self, name, settings, hash_embedder):
+        empty = Index(settings.with_overrides(collection="empty-one"), hash_embedder)
+        assert FACTORIES[name](empty)("kidney", 5) == []
+
+    def test_a_question_of_only_stopwords_does_not_fail(self, name, index):
+        assert len(FACTORIES[name](index)("what is the", 3)) <= 3
+
+
+def chunk_id_for(para: str) -> str:
+    for source, (_, paragraphs) in DOCS.items():
+        if para in paragraphs:
+            return chunk_id(source, para)
+    raise KeyError(para)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", ["dense", "lexical", "hybrid"])
+def test_k_below_one_is_refused(name, index):
+    with pytest.raises(ValueError, match="k must be"):
+        make_retriever(index, name).retrieve("kidney", 0)
+
+
+@pytest.mark.unit
+def test_make_retriever_names_the_choices_for_an_unknown_name(index):
+    with pytest.raises(ValueError, match="dense, lexical, hybrid"):
+        make_retriever(index, "bm42")
+
+
+@pytest.mark.unit
+def test_langchain_documents_carry_the_chunk_record_and_batch_works(index):
+    from langchain_core.retrievers import BaseRetriever
+
+    lc = HybridRetriever(index).as_langchain(k=2)
+    assert isinstance(lc, BaseRetriever)
+    first, second = lc.batch(["register of donors", "broker networks social media"])
+    doc = first[0]
+    assert doc.page_content.startswith("Section 3.")
+    assert doc.metadata["source"] == "corpus/act.txt" and doc.metadata["section"] == "Section 3"
+    assert doc.metadata["dense_rank"] == 1 and doc.metadata["lexical_rank"] == 1
+    assert second[0].metadata["source"] == "corpus/article.txt"
+
+
+@pytest.mark.unit
+def test_hybrid_remembers_both_ranks_of_each_passage(index):
+    p = HybridRetriever(index).retrieve("register of donors and recipients", 1)[0]
+    assert (p.dense_rank, p.lexical_rank) == (1, 1)
+
+
+# ---- fusion and collapsing, by hand --------------------------------------------------------------
+
+def _p(cid: str, source: str = "s", start: int = 0, end: int = 10, score: float = 1.0) -> Passage:
+    return Passage(Chunk(cid, cid, source, "", None, "", start, end, "secondary", ""), score)
+
+
+@pytest.mark.unit
+def test_rrf_adds_weighted_reciprocal_ranks():
+    got = rrf_scores([["a", "b"], ["b", "c"]], weights=[1.0, 2.0], rrf_k=10)
+    assert got == pytest.approx({"a": 1 / 11, "b": 1 / 12 + 2 / 11, "c": 2 / 12})
+    with pytest.raises(ValueError):
+        rrf_scores([["a"]], weights=[1.0, 1.0])
+
+
+@pytest.mark.unit
+def test_a_passage_both_lists_agree_on_beats_one_list_leaders():
+    dense = [_p("a", "s1"), _p("b", "s2")]
+    lexical = [_p("c", "s3"), _p("b", "s2")]
+    fused = fuse(dense, lexical, rrf_k=60)
+    assert [p.chunk.id for p in fused] == ["b", "a", "c"]
+    assert (fused[0].dense_rank, fused[0].lexical_rank) == (2, 2)
+    assert (fused[1].dense_rank, fused[1].lexical_rank) == (1, None)
+
+
+@pytest.mark.unit
+def test_collapse_keeps_the_best_of_overlapping_spans_and_drops_duplicates():
+    ranked = [_p("w1", "s", 0, 100), _p("w2", "s", 50, 150), _p("x", "t", 0, 100), _p("w1", "s", 0, 100),
+              _p("w3", "s", 150, 200)]
+    assert [p.chunk.id for p in collapse_overlaps(ranked)] == ["w1", "x", "w3"]
+
+
+# ---- the real model ----------------------------------------------------------------------------
+
+@pytest.mark.integration
+def test_hybrid_with_the_real_model_finds_a_shipped_passage_from_its_words(shipped_index, real_embedder):
+    index = Index(shipped_index, real_embedder)
+    chunks = [c for c in index.iter_chunks() if len(c.text.split()) >= 25]
+    assert chunks, "the shipped corpus should have passages of 25+ words"
+    retriever = HybridRetriever(index)
+    for c in chunks[:: max(1, len(chunks) // 5)][:5]:
+        words = c.text.split()
+        query = " ".join(words[5:25])  # a 20-word excerpt, not the whole chunk
+        top = retriever.retrieve(query, 5)
+        assert any(p.chunk.source == c.source and p.chunk.start < c.end and c.start < p.chunk.end
+                   for p in top), (query, [(p.chunk.source, p.chunk.start) for p in top])
