@@ -1,0 +1,174 @@
+"""The Quiz (trainers) and Evaluate (maintainers) tabs. Built only when their tools are present."""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import gradio as gr
+
+from lexcite.errors import LexciteError
+from ui import render
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+QUIZ_TYPES = [("Multiple choice", "mcq"), ("True / false", "true_false"), ("Short answer", "short_answer")]
+MAX_QUIZ_ITEMS = 50
+
+
+# ---- quiz ----------------------------------------------------------------------------------------
+def generate(services: Services, n: int, topic: str, types: Sequence[str], difficulty: str, seed: int) -> list:
+    if services.quiz is None:
+        raise gr.Error("The quiz generator is not installed on this server.")
+    if not types:
+        raise gr.Error("Pick at least one question type.")
+    n = int(n or 0)
+    if not 1 <= n <= MAX_QUIZ_ITEMS:
+        raise gr.Error(f"Ask for between 1 and {MAX_QUIZ_ITEMS} questions.")
+    verifier = getattr(services.assistant, "verifier", None)
+    try:
+        return list(services.quiz.generate(
+            services.index, verifier, n=n, topic=(topic or "").strip() or None, types=tuple(types),
+            difficulty=difficulty or None, seed=int(seed or 0),
+        ))
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+    except Exception:
+        log.exception("quiz generation failed")
+        raise gr.Error("Generating the quiz failed; the details are in the server log.") from None
+
+
+def _item_dict(item: Any) -> dict:
+    return item.to_dict() if hasattr(item, "to_dict") else dict(item)
+
+
+def quiz_html(items: Sequence[Any]) -> str:
+    if not items:
+        return '<div class="lx-source lx-empty">No questions yet. Choose options and press Generate.</div>'
+    out = []
+    for i, item in enumerate(items, 1):
+        d = _item_dict(item)
+        answer = str(d.get("answer", ""))
+        opts = ""
+        if d.get("options"):
+            opts = "<ol type='A'>" + "".join(
+                f"<li class='{'lx-correct' if o == answer else ''}'>{render.esc(o)}</li>" for o in d["options"]
+            ) + "</ol>"
+        cit = d.get("citation") or {}
+        where = " · ".join(str(x) for x in (cit.get("title") or cit.get("source"),
+                                            f"p. {cit['page']}" if cit.get("page") else "", cit.get("section")) if x)
+        out.append(
+            f"<div class='lx-quiz-item'><div><b>{i}.</b> <span class='lx-badge lx-badge-other'>"
+            f"{render.esc(d.get('type', ''))}</span> <span class='lx-badge lx-badge-secondary'>"
+            f"{render.esc(d.get('difficulty', ''))}</span></div><p>{render.esc(d.get('stem', ''))}</p>{opts}"
+            f"<div>Answer: <span class='lx-correct'>{render.esc(answer)}</span></div>"
+            f"<div class='lx-meta'>{render.esc(d.get('explanation', ''))}</div>"
+            f"<blockquote class='lx-passage'>{render.esc(cit.get('quote', ''))}</blockquote>"
+            f"<div class='lx-meta'>{render.esc(where)}</div></div>"
+        )
+    return "".join(out)
+
+
+def export(services: Services, items: Sequence[Any], fmt: str) -> str:
+    if services.quiz is None or not items:
+        raise gr.Error("Generate a quiz first.")
+    if fmt not in services.quiz.formats:
+        raise gr.Error(f"Choose one of {', '.join(services.quiz.formats)}.")
+    try:
+        data = services.quiz.export(list(items), fmt)
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+    ext = {"qti": "zip", "gift": "gift.txt", "aiken": "aiken.txt"}.get(fmt, fmt)
+    out = Path(tempfile.mkdtemp(prefix="lexcite-quiz-")) / f"quiz-{time.strftime('%Y%m%d-%H%M%S')}.{ext}"
+    out.write_bytes(data if isinstance(data, bytes) else str(data).encode("utf-8"))
+    return str(out)
+
+
+def quiz_tab(services: Services) -> None:
+    items = gr.State([])
+    with gr.Row():
+        n = gr.Slider(1, MAX_QUIZ_ITEMS, value=10, step=1, label="Questions")
+        topic = gr.Textbox(label="Topic (optional)", placeholder="leave empty for the whole library")
+        difficulty = gr.Dropdown([("Any", ""), ("Easy", "easy"), ("Medium", "medium"), ("Hard", "hard")],
+                                 value="", label="Difficulty")
+        seed = gr.Number(0, precision=0, label="Seed")
+    types = gr.CheckboxGroup(QUIZ_TYPES, value=[v for _, v in QUIZ_TYPES], label="Question types")
+    go = gr.Button("Generate quiz", variant="primary")
+    shown = gr.HTML(quiz_html([]))
+    with gr.Row():
+        fmt = gr.Dropdown(list(services.quiz.formats if services.quiz else ()), value="gift", label="Export format")
+        export_btn = gr.Button("Export")
+        file = gr.File(label="Download", interactive=False)
+
+    def on_generate(n_, topic_, types_, difficulty_, seed_):
+        got = generate(services, n_, topic_, types_, difficulty_, seed_)
+        if not got:
+            gr.Warning("No questions could be built from the library for these options.")
+        return got, quiz_html(got)
+
+    go.click(on_generate, [n, topic, types, difficulty, seed], [items, shown], api_visibility="private",
+             concurrency_id="answer")
+    export_btn.click(lambda its, f: export(services, its, f), [items, fmt], file, api_visibility="private")
+
+
+# ---- evaluate ------------------------------------------------------------------------------------
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return "n/a" if math.isnan(v) else f"{v:.3f}"
+    return str(v)
+
+
+def run_eval(services: Services, golden: str, progress=None):
+    if services.evaluate is None:
+        raise gr.Error("The evaluation harness is not installed on this server.")
+    path = Path((golden or "").strip() or str(services.evaluate.default_golden or ""))
+    if not path.is_file():
+        raise gr.Error(f"No golden set at {path}; give the path of a golden .jsonl file on the server.")
+    report_dir = Path(services.settings.data_dir) / "eval-reports" / time.strftime("%Y%m%d-%H%M%S")
+
+    def step(i: int, n: int, name: str) -> None:
+        if progress is not None:
+            progress((i, max(n, 1)), desc=f"Question {name}" if name else "Writing the report")
+
+    try:
+        try:
+            run = services.evaluate.run_answer_eval(services.assistant, path, report_dir=report_dir, progress=step)
+        except TypeError:  # an older signature without progress
+            run = services.evaluate.run_answer_eval(services.assistant, path, report_dir=report_dir)
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+    except Exception:
+        log.exception("evaluation failed")
+        raise gr.Error("The evaluation failed; the details are in the server log.") from None
+    metrics = getattr(run, "metrics", {}) or {}
+    gates = getattr(run, "gates", []) or []
+    passed = getattr(run, "passed", all(getattr(g, "passed", True) for g in gates))
+    head = f"### {'✅ All gates hold' if passed else '❌ Some gates fail'}\n"
+    gate_lines = "\n".join(
+        f"- {'✅' if getattr(g, 'passed', False) else '❌'} "
+        f"{render._md_text(g.describe() if hasattr(g, 'describe') else str(g))}" for g in gates
+    )
+    rows = [[k, _fmt(v)] for k, v in metrics.items()]
+    html_report = report_dir / "report.html"
+    files = [str(p) for p in (html_report, report_dir / "report.json") if p.is_file()]
+    return head + gate_lines + f"\n\nReport folder on the server: `{report_dir}`", rows, files or None
+
+
+def eval_tab(services: Services) -> None:
+    default = str(services.evaluate.default_golden or "") if services.evaluate else ""
+    golden = gr.Textbox(default, label="Golden set (a .jsonl file on the server)")
+    go = gr.Button("Run evaluation", variant="primary")
+    summary = gr.Markdown()
+    table = gr.Dataframe(headers=["metric", "value"], interactive=False)
+    files = gr.File(label="Report", file_count="multiple", interactive=False)
+
+    def on_run(path, progress=gr.Progress()):
+        return run_eval(services, path, progress)
+
+    go.click(on_run, [golden], [summary, table, files], api_visibility="private", concurrency_limit=1,
+             concurrency_id="eval")

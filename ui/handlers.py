@@ -1,0 +1,238 @@
+"""Event handlers as plain functions: Services (and per-session state) in, plain values out.
+
+Problems a person can act on become `gr.Error` (stops the event) or `gr.Warning` (a toast);
+unexpected failures are logged with their traceback on the server and shown as a short message,
+never a stack trace, and they only touch the session that hit them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import gradio as gr
+
+from assistant.records import Answer
+from lexcite.errors import IngestBusyError, LexciteError, NoIndexError
+from ui import render
+from ui.feedback import RATINGS, make_feedback, record_feedback
+from ui.library import LibraryView, library_view, remove_document, save_uploads, uploads_dir
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 2000
+MAX_FILES = 20
+PENDING = '<div class="lx-answer lx-pending">Searching the documents…</div>'
+
+
+# ---- asking --------------------------------------------------------------------------------------
+def backend_choices(services: Services) -> list[str]:
+    """The configured answer backends; the picker shows only when there is more than one."""
+    names: list[str] = []
+    fn = getattr(services.assistant, "available_backends", None)
+    if callable(fn):
+        try:
+            names = [str(getattr(b, "name", b)) for b in fn()]
+        except Exception:
+            log.exception("available_backends() failed; offering the default backend only")
+    default = services.settings.backend
+    if default not in names:
+        names.insert(0, default)
+    return list(dict.fromkeys(names))
+
+
+def history_pairs(answers: Sequence[Answer]) -> list[tuple[str, str]]:
+    """The conversation so far as (user, assistant) pairs, for follow-up questions."""
+    return [(a.question, a.answer) for a in answers]
+
+
+def clean_question(question: str | None) -> str:
+    q = (question or "").strip()
+    if not q:
+        raise gr.Error("Type a question first.")
+    if len(q) > MAX_QUESTION:
+        raise gr.Error(f"That question is {len(q)} characters long; please keep it under {MAX_QUESTION}.")
+    return q
+
+
+def ask(services: Services, question: str, answers: Sequence[Answer], backend: str | None) -> Answer:
+    """One answer, with the session's conversation as context. Raises LexciteError for the caller."""
+    backend = backend if backend and backend != services.settings.backend else None
+    return services.assistant.ask(question, history=history_pairs(answers), backend=backend)
+
+
+@dataclass
+class ChatUpdate:
+    messages: list[dict]
+    answers: list[Answer]
+    done: bool = False
+    answer: Answer | None = None
+
+
+def respond(services: Services, question: str, messages: list[dict] | None, answers: list[Answer] | None,
+            backend: str | None = None, delay: float = 0.0) -> Iterator[ChatUpdate]:
+    """Stream one chat turn: the question, then the verified answer sentence by sentence."""
+    question = clean_question(question)
+    answers = list(answers or [])
+    messages = list(messages or []) + [
+        {"role": "user", "content": render.esc(question)},
+        {"role": "assistant", "content": PENDING},
+    ]
+    yield ChatUpdate(list(messages), list(answers))
+    try:
+        answer = ask(services, question, answers, backend)
+    except NoIndexError:
+        messages[-1] = {"role": "assistant",
+                        "content": render.empty_index_html(str(services.settings.corpus_dir))}
+        yield ChatUpdate(list(messages), list(answers), done=True)
+        return
+    except LexciteError as exc:
+        gr.Warning(str(exc))
+        messages[-1] = {"role": "assistant", "content": f'<div class="lx-error">{render.esc(exc)}</div>'}
+        yield ChatUpdate(list(messages), list(answers), done=True)
+        return
+    except Exception:
+        log.exception("answering %r failed", question[:200])
+        msg = "Something went wrong while answering; the details are in the server log. Please try again."
+        gr.Warning(msg)
+        messages[-1] = {"role": "assistant", "content": f'<div class="lx-error">{msg}</div>'}
+        yield ChatUpdate(list(messages), list(answers), done=True)
+        return
+    turn = len(answers)
+    answers.append(answer)
+    if answer.status == "answered":
+        for i in range(1, len(answer.sentences)):
+            messages[-1] = {"role": "assistant", "content": render.answer_html(answer, turn, upto=i, streaming=True)}
+            yield ChatUpdate(list(messages), list(answers))
+            if delay:
+                time.sleep(delay)
+    messages[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
+    yield ChatUpdate(list(messages), list(answers), done=True, answer=answer)
+
+
+def api_ask(services: Services, question: str, history: Sequence[Sequence[str]] | None = None,
+            backend: str | None = None) -> dict:
+    """The `/ask` API: one answer as the DESIGN.md JSON object."""
+    question = clean_question(question)
+    pairs: list[tuple[str, str]] = []
+    for item in history or []:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise gr.Error("history must be a list of [user, assistant] pairs")
+        pairs.append((str(item[0]), str(item[1])))
+    backend = backend if backend and backend != services.settings.backend else None
+    try:
+        return services.assistant.ask(question, history=pairs, backend=backend).to_dict()
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+    except Exception:
+        log.exception("API answer to %r failed", question[:200])
+        raise gr.Error("Something went wrong while answering; the details are in the server log.") from None
+
+
+# ---- sources -------------------------------------------------------------------------------------
+def parse_cite_target(value: str | None) -> tuple[int, int] | None:
+    """`turn:n[:nonce]` written by the page's click handler -> (turn, n)."""
+    try:
+        turn, n = (int(x) for x in (value or "").split(":")[:2])
+    except ValueError:
+        return None
+    return turn, n
+
+
+def citation_choices(answer: Answer | None) -> list[tuple[str, int]]:
+    return [(render.citation_label(c), c.n) for c in answer.citations] if answer else []
+
+
+def open_citation(answers: Sequence[Answer], turn: int, n: int) -> str:
+    """The source panel for citation [n] of answer `turn`."""
+    if not 0 <= turn < len(answers):
+        return render.PANEL_PLACEHOLDER
+    for c in answers[turn].citations:
+        if c.n == n:
+            return render.source_panel_html(c)
+    return render.PANEL_PLACEHOLDER
+
+
+def feedback_target(answers: Sequence[Answer], turn: int | None) -> str:
+    if not answers or turn is None or not 0 <= turn < len(answers):
+        return "Ask a question first; feedback applies to the answer you are looking at."
+    q = answers[turn].question
+    return f"Feedback on the answer to: *{render._md_text(q[:140] + ('…' if len(q) > 140 else ''))}*"
+
+
+def submit_feedback(services: Services, answers: Sequence[Answer], turn: int | None, rating: str | None,
+                    comment: str | None, citation_n: int | None, user: str | None = None) -> str:
+    if not answers or turn is None or not 0 <= turn < len(answers):
+        raise gr.Error("There is no answer to give feedback on yet.")
+    if rating not in RATINGS:
+        raise gr.Error("Choose helpful, not helpful, or “a citation is wrong” first.")
+    fb = make_feedback(answers[turn], rating, comment or "", citation_n, user or "")
+    try:
+        record_feedback(services.settings.feedback_path, fb)
+    except OSError as exc:
+        log.exception("writing feedback failed")
+        raise gr.Error(f"Could not save feedback ({exc.strerror}); tell the administrator.") from None
+    which = f" (citation [{fb.citation_n}])" if fb.citation_n else ""
+    return f"Thank you — saved as “{RATINGS[rating]}”{which}."
+
+
+# ---- library -------------------------------------------------------------------------------------
+def refresh_library(services: Services) -> LibraryView:
+    try:
+        return library_view(services.index)
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def add_files(services: Services, files: Sequence[str | Path] | None, progress=None) -> str:
+    """Save uploads under data_dir/uploads and ingest that folder; returns a Markdown summary."""
+    if not files:
+        raise gr.Error("Choose one or more files to add first.")
+    if len(files) > MAX_FILES:
+        raise gr.Error(f"Add at most {MAX_FILES} files at a time.")
+    dest = uploads_dir(services.settings)
+    saved = save_uploads(files, dest, services.supported_suffixes, services.settings.max_file_mb)
+    if not saved.saved:
+        lines = ["**Nothing was added.**"] + [f"- ❌ `{render._md_code(n)}`: {render._md_text(w)}"
+                                              for n, w in saved.rejected]
+        return "\n".join(lines)
+
+    def step(i: int, n: int, name: str) -> None:
+        if progress is not None:
+            progress((i, max(n, 1)), desc=f"Ingesting {Path(name).name}" if name else "Finishing")
+
+    try:
+        report = services.ingest([dest], step)
+    except IngestBusyError as exc:
+        raise gr.Error(f"{exc}. Your files are saved; press Add again in a moment.") from None
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None
+    except Exception:
+        log.exception("ingesting uploads failed")
+        raise gr.Error("Ingesting the uploads failed; the details are in the server log.") from None
+    _discard_failed(dest, report)
+    return render.report_md(report, saved.rejected)
+
+
+def _discard_failed(dest: Path, report) -> None:
+    """An upload that could not be read is not kept: it would fail again on every later ingest."""
+    root = dest.resolve()
+    for f in report.failed:
+        target = (root / Path(f.path).name).resolve()
+        if f.path == f"{dest.name}/{target.name}" and target.parent == root and target.is_file():
+            target.unlink()
+
+
+def remove(services: Services, source: str | None) -> str:
+    if not source:
+        raise gr.Error("Pick a document to remove first.")
+    try:
+        return remove_document(services.index, services.settings, source)
+    except LookupError as exc:
+        raise gr.Error(str(exc.args[0])) from None
+    except LexciteError as exc:
+        raise gr.Error(str(exc)) from None

@@ -1,0 +1,118 @@
+"""What the app needs from the rest of Lexcite, injected so tests can pass a fake assistant.
+
+Quiz and Evaluate tools are present only when their modules import and expose the expected
+functions; otherwise the app hides those tabs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Protocol, Sequence
+
+from assistant.records import Answer
+from ingest.records import IngestReport
+from lexcite.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+IngestFn = Callable[[Sequence[Path], Optional[ProgressFn]], IngestReport]
+
+
+class AssistantLike(Protocol):
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+            backend: str | None = None, k: int | None = None) -> Answer: ...
+
+
+class IndexLike(Protocol):
+    def documents(self) -> list: ...
+
+    def remove_document(self, source: str) -> int: ...
+
+    def status(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class QuizTools:
+    generate: Callable[..., list]
+    export: Callable[[list, str], bytes]
+    formats: tuple[str, ...] = ("json", "gift", "aiken", "csv", "md", "qti")
+
+
+@dataclass(frozen=True)
+class EvalTools:
+    run_answer_eval: Callable[..., Any]
+    default_golden: Path | None = None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    assistant: AssistantLike
+    index: IndexLike
+    ingest: IngestFn
+    supported_suffixes: tuple[str, ...]
+    quiz: QuizTools | None = None
+    evaluate: EvalTools | None = None
+
+
+def quiz_tools() -> QuizTools | None:
+    try:
+        from quiz.export import export_items
+        from quiz.generator import generate_quiz
+    except Exception as exc:  # not landed yet, or broken: hide the tab
+        log.info("quiz tab hidden: %s", exc)
+        return None
+    if not (callable(generate_quiz) and callable(export_items)):
+        return None
+    return QuizTools(generate_quiz, export_items)
+
+
+def eval_tools(settings: Settings) -> EvalTools | None:
+    try:
+        from eval.answers import run_answer_eval
+    except Exception as exc:
+        log.info("evaluate tab hidden: %s", exc)
+        return None
+    if not callable(run_answer_eval):
+        return None
+    return EvalTools(run_answer_eval, _default_golden(settings))
+
+
+def _default_golden(settings: Settings) -> Path | None:
+    try:
+        import eval.golden as golden
+
+        path = getattr(golden, "DEFAULT_GOLDEN", None) or getattr(golden, "DEFAULT_PATH", None)
+        if path:
+            return Path(path)
+    except Exception:
+        pass
+    for candidate in (Path("eval/golden/shipped.jsonl"), Path(settings.corpus_dir) / "golden.jsonl"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def services_from_settings(settings: Settings, embedder=None) -> Services:
+    """The real services: one Assistant and one Index shared by every session."""
+    from assistant.service import Assistant
+    from ingest import loaders
+    from ingest.embedder import get_embedder
+    from ingest.index import Index
+    from ingest.pipeline import Ingestor
+
+    embedder = embedder or get_embedder(settings.embedding_model)
+    assistant = Assistant.from_settings(settings, embedder)
+    index = getattr(assistant, "index", None) or Index(settings, embedder)
+
+    def ingest(paths: Sequence[Path], progress: ProgressFn | None = None) -> IngestReport:
+        return Ingestor(settings, embedder, index=index).run(list(paths), progress=progress)
+
+    return Services(
+        settings=settings, assistant=assistant, index=index, ingest=ingest,
+        supported_suffixes=tuple(sorted(loaders.SUPPORTED)),
+        quiz=quiz_tools(), evaluate=eval_tools(settings),
+    )
