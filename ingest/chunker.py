@@ -1,28 +1,214 @@
 """Chunker: Document -> Chunks that fit the embedding window, each with section, page and char span.
 
-(Minimal first version: paragraph packing. Structure-aware chunking lands with the ingestion issue.)
+Structure first (ingest/structure.py): a chunk never crosses an Article/Section/Chapter/Part/Schedule
+or heading boundary. Within a section, paragraphs are packed to ~TARGET_WORDS; a paragraph that is too
+long is split at sentences, a sentence that is too long at clause punctuation or words. Every chunk
+is an exact slice: `doc.text[chunk.start:chunk.end] == chunk.text` (nothing invented is prepended).
+No chunk exceeds MAX_TOKENS word pieces of all-MiniLM-L6-v2, [CLS]/[SEP] included (the model
+silently truncates longer input). Counting uses the model's own tokenizer.json (no model load).
 """
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from ingest.records import Chunk, Document, chunk_id
+from ingest.structure import Marker, find_markers
+from ingest.tokens import WordPieceCounter, default_counter
 
-CHUNKER_VERSION = "0"
-MAX_WORDS = 150
+CHUNKER_VERSION = "2"
+TARGET_WORDS = 150
+MAX_WORDS = 180
+MIN_WORDS = 40  # a section's last piece smaller than this joins the one before when it fits
+MAX_TOKENS = 256  # all-MiniLM-L6-v2 max_seq_length, special tokens included
+_LEGAL_KINDS = ("Article", "Section")
+_ABBREVIATIONS = {"art", "arts", "no", "nos", "para", "paras", "e.g", "i.e", "etc", "cf", "mr", "mrs", "ms",
+                  "dr", "st", "vs", "v", "inc", "ltd", "co", "sec", "ch", "p", "pp", "vol", "ibid", "doc",
+                  "res", "op", "cit", "al", "fig", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                  "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u"}
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_CLAUSE_END = (",", ";", ":", "—", "–")
 
 
-def chunk(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
-    out: list[Chunk] = []
-    seen: dict[str, int] = {}
-    for m in re.finditer(r"[^\n]+", doc.text):
-        start, end = m.start(), m.end()
-        text = m.group().strip()
-        if not text:
-            continue
-        n = seen.get(text, 0)
-        seen[text] = n + 1
-        out.append(Chunk(chunk_id(doc.source, text, n), text, doc.source, doc.title, doc.page_at(start), "",
-                         start, end, doc.source_type, doc.doc_hash))
-    return out
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    label: str
+    sealed: bool = False  # cut inside a word: its pieces are not additive, so never packed with others
+
+
+def chunk(doc: Document, counter: WordPieceCounter | None = None, max_tokens: int = MAX_TOKENS,
+          target_words: int = TARGET_WORDS, max_words: int = MAX_WORDS) -> list[Chunk]:
+    """Chunks in document order. `counter` counts word pieces (default: the shipped model's tokenizer)."""
+    return _Chunker(doc, counter or default_counter(), max_tokens, target_words, max_words).run()
+
+
+class _Chunker:
+    def __init__(self, doc: Document, counter: WordPieceCounter, max_tokens: int, target: int, max_words: int):
+        self.doc, self.text = doc, doc.text
+        self.max_tokens, self.target, self.max_words = max_tokens, target, max_words
+        self.budget = max_tokens - counter.specials
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", self.text)]
+        self.word_starts = [s for s, _ in spans]
+        self.word_ends = [e for _, e in spans]
+        counts = counter.count_words([self.text[s:e] for s, e in spans])
+        self.prefix = [0]
+        for c in counts:
+            self.prefix.append(self.prefix[-1] + c)
+        self.word_tokens = counts
+
+    # ---- measuring spans ---------------------------------------------------------------------------
+    def _words(self, start: int, end: int) -> tuple[int, int]:
+        return bisect.bisect_left(self.word_starts, start), bisect.bisect_left(self.word_starts, end)
+
+    def tokens(self, start: int, end: int) -> int:
+        i, j = self._words(start, end)
+        return self.prefix[j] - self.prefix[i]
+
+    def nwords(self, start: int, end: int) -> int:
+        i, j = self._words(start, end)
+        return j - i
+
+    def fits(self, start: int, end: int) -> bool:
+        return self.tokens(start, end) <= self.budget and self.nwords(start, end) <= self.max_words
+
+    # ---- structure -> sections -> units ------------------------------------------------------------
+    def run(self) -> list[Chunk]:
+        out: list[Chunk] = []
+        seen: dict[str, int] = {}
+        for sec_start, sec_end, units in self._sections():
+            for start, end, label in self._pack(units):
+                start, end = self._trim(start, end)
+                if start >= end:
+                    continue
+                text = self.text[start:end]
+                n = seen.get(text, 0)
+                seen[text] = n + 1
+                out.append(Chunk(chunk_id(self.doc.source, text, n), text, self.doc.source, self.doc.title,
+                                 self.doc.page_at(start), label, start, end, self.doc.source_type, self.doc.doc_hash))
+        return out
+
+    def _sections(self):
+        """(start, end, units) per hard section; header-only sections merge into the next one."""
+        markers = find_markers(self.doc)
+        hard = [m for m in markers if m.hard]
+        soft = [m for m in markers if not m.hard]
+        bounds = [(0, "", "")] + [(m.start, m.label, m.kind) for m in hard]
+        pending: int | None = None
+        for k, (start, label, kind) in enumerate(bounds):
+            end = bounds[k + 1][0] if k + 1 < len(bounds) else len(self.text)
+            if pending is not None:
+                start, pending = pending, None
+            if start >= end or not self.text[start:end].strip():
+                continue
+            header_end = hard[k - 1].end if k else start
+            if k and not self.text[header_end:end].strip() and k + 1 < len(bounds):
+                pending = start  # "Chapter II" + its title only: glue to the Article that follows
+                continue
+            legal = label if kind in _LEGAL_KINDS else ""
+            yield start, end, self._units(start, end, label, legal, [m for m in soft if start < m.start < end])
+
+    def _units(self, start: int, end: int, label: str, legal: str, soft: Sequence[Marker]) -> list[_Unit]:
+        """Paragraph-level blocks of a section, each labelled; too-long blocks split further."""
+        cuts = {start, end}
+        for m in re.finditer(r"\n\s*\n", self.text[start:end]):
+            cuts.add(start + m.end())
+        for m in re.finditer(r"(?<=[.!?:;”\")])\n", self.text[start:end]):
+            cuts.add(start + m.end())
+        cuts.update(m.start for m in soft)
+        labels = {m.start: m.label for m in soft if m.kind == "paragraph"}
+        units: list[_Unit] = []
+        current = label
+        points = sorted(cuts)
+        for a, b in zip(points, points[1:]):
+            if a in labels and legal:
+                current = legal + labels[a]
+            a, b = self._trim(a, b)
+            if a < b:
+                units.extend(_Unit(s, e, current, sealed) for s, e, sealed in self._split_long(a, b))
+        return units
+
+    def _split_long(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        if self.fits(start, end):
+            return [(start, end, False)]
+        pieces: list[tuple[int, int, bool]] = []
+        for s, e in self._sentences(start, end):
+            pieces.extend([(s, e, False)] if self.fits(s, e) else self._windows(s, e))
+        return pieces
+
+    def _sentences(self, start: int, end: int) -> list[tuple[int, int]]:
+        out, s = [], start
+        for m in _SENTENCE_GAP.finditer(self.text, start, end):
+            before = self.text[s:m.start()].rsplit(None, 1)
+            last = before[-1].rstrip(".!?\"”’)]").lower() if before else ""
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            out.append((s, m.start()))
+            s = m.end()
+        out.append((s, end))
+        return [(a, b) for a, b in (self._trim(a, b) for a, b in out) if a < b]
+
+    def _windows(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        """Cut an over-long sentence into word windows, preferring a cut after , ; : — near the end."""
+        i, j = self._words(start, end)
+        out: list[tuple[int, int, bool]] = []
+        while i < j:
+            k, tokens = i, 0
+            while k < j and tokens + self.word_tokens[k] <= self.budget and k - i < self.max_words:
+                tokens += self.word_tokens[k]
+                k += 1
+            if k == i:  # a single "word" over budget (e.g. a huge URL): take it alone, cut by chars
+                out.extend(self._char_windows(self.word_starts[i], self.word_ends[i]))
+                i += 1
+                continue
+            if k < j:
+                floor = i + max(1, (k - i) * 2 // 3)
+                for c in range(k - 1, floor - 1, -1):
+                    if self.text[self.word_ends[c] - 1] in _CLAUSE_END:
+                        k = c + 1
+                        break
+            out.append((self.word_starts[i], self.word_ends[k - 1], False))
+            i = k
+        return out
+
+    def _char_windows(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        step = max(1, self.budget)  # a word piece spans at least one char
+        return [(s, min(s + step, end), True) for s in range(start, end, step)]
+
+    # ---- packing ------------------------------------------------------------------------------------
+    def _pack(self, units: list[_Unit]) -> list[tuple[int, int, str]]:
+        if not units:
+            return []
+        start, end = units[0].start, units[-1].end
+        pieces = max(math.ceil(self.nwords(start, end) / self.max_words), math.ceil(self.tokens(start, end) / self.budget))
+        target = self.nwords(start, end) / max(1, pieces)  # balanced: no tiny leftover piece
+        groups: list[list[_Unit]] = []
+        for u in units:
+            if groups and not u.sealed and not groups[-1][-1].sealed:
+                g = groups[-1]
+                words = self.nwords(g[0].start, g[-1].end)
+                if self.fits(g[0].start, u.end) and words + self.nwords(u.start, u.end) / 2 <= target * 1.1:
+                    g.append(u)
+                    continue
+            groups.append([u])
+        if len(groups) > 1 and not groups[-1][0].sealed and not groups[-2][-1].sealed and self.nwords(groups[-1][0].start, groups[-1][-1].end) < MIN_WORDS \
+                and self.fits(groups[-2][0].start, groups[-1][-1].end):
+            groups[-2].extend(groups.pop())
+        return [(g[0].start, g[-1].end, g[0].label) for g in groups]
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+
+def max_tokens_of(chunks: Sequence[Chunk], count: Callable[[str], int]) -> int:
+    """The largest word-piece count among `chunks` (for tests and diagnostics)."""
+    return max((count(c.text) for c in chunks), default=0)

@@ -22,7 +22,8 @@ FILLER = (
 
 
 def legal_pages() -> list[list[str]]:
-    """A three-page convention: Chapter I, Articles 1-4; Article 3 starts on page 1 and ends on page 2."""
+    """A three-page convention: Chapter I, Articles 1-5; Article 3 (definitions, ~230 words) starts on page 1
+    and ends on page 2, long enough to need two chunks."""
     p1 = [
         "Convention on the Protection of Example Persons",
         "Chapter I",
@@ -45,6 +46,14 @@ def legal_pages() -> list[list[str]]:
         "The term removal means the taking of an organ for the purpose of implantation, and the term",
         "implantation means the placing of an organ in the body of a living person. These definitions",
         "apply to every Article of this Convention without exception.",
+        "The term donor means a living or deceased person from whom an organ is removed, and the term",
+        "recipient means a living person in whose body an organ is implanted for a therapeutic purpose.",
+        "The term competent authority means the body designated by a Party to license and supervise the",
+        "removal, storage, allocation and implantation of organs within its territory.",
+        "The term financial gain means any payment, reward or comparable advantage given or received in",
+        "exchange for an organ, other than the reimbursement of reasonable expenses and loss of earnings.",
+        "The term transplant centre means any hospital, clinic or other facility in which removals or",
+        "implantations are performed under the authority of a licence granted by the competent authority.",
         "Article 4",
         "Illicit removal of human organs",
         "1. Each Party shall establish as a criminal offence under its domestic law, when committed",
