@@ -1,0 +1,304 @@
+"""`lexcite eval answers`: run the Assistant over a golden set and score it end to end.
+
+    run_answer_eval(assistant, golden_path, report_dir=None, baseline=None) -> AnswerEvalRun
+
+For each golden item: ask the assistant (with the item's history), retrieve the top-k passages for
+the question the assistant searched (its standalone question), and judge retrieved and cited
+passages against the expected evidence by char span (eval/evidence.py). Then aggregate:
+retrieval hit rate@k and MRR@k, evidence recall@k, citation precision/recall, sentence support
+rate, refusal precision/recall, false refusal rate, latency p50/p95; check the gates
+(eval/gates.toml); and, with `report_dir`, write report.json and report.html.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+from assistant.records import Answer, Passage
+from eval.evidence import DocumentTexts, EvidenceNotFound, Span, covered_fraction, matches
+from eval.gates import DEFAULT_GATES, GateResult, check_gates, load_gates
+from eval.golden import DEFAULT_GOLDEN, GoldenItem, load_golden
+from eval.metrics.citation import citation_precision, citation_recall
+from eval.metrics.common import mean_defined
+from eval.metrics.latency import percentile
+from eval.metrics.refusal import false_refusal_rate, refusal_precision, refusal_recall
+from eval.metrics.retrieval import hit_rate_at_k, mrr_at_k
+from eval.metrics.support import support_rate
+from lexcite.errors import ConfigError
+
+# name -> (label for people, "higher" | "lower" is better, format)
+METRICS: dict[str, tuple[str, str, str]] = {
+    "hit_rate_at_k": ("retrieval hit rate@k", "higher", "pct"),
+    "mrr_at_k": ("retrieval MRR@k", "higher", "num"),
+    "evidence_recall_at_k": ("evidence recall@k", "higher", "pct"),
+    "citation_precision": ("citation precision", "higher", "pct"),
+    "citation_recall": ("citation recall", "higher", "pct"),
+    "support_rate": ("sentence support rate", "higher", "pct"),
+    "refusal_precision": ("refusal precision", "higher", "pct"),
+    "refusal_recall": ("refusal recall", "higher", "pct"),
+    "false_refusal_rate": ("false refusal rate", "lower", "pct"),
+    "latency_p50_ms": ("latency p50 (ms)", "lower", "ms"),
+    "latency_p95_ms": ("latency p95 (ms)", "lower", "ms"),
+}
+
+
+class AskingAssistant(Protocol):
+    """What the eval needs from assistant.service.Assistant (fakes implement the same)."""
+
+    retriever: Any
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+            backend: str | None = None, k: int | None = None) -> Answer: ...
+
+
+@dataclass
+class ItemResult:
+    id: str
+    question: str
+    tags: list[str]
+    answerable: bool
+    status: str
+    answer: str
+    refused: bool
+    standalone_question: str
+    evidence: list[dict]
+    retrieved: list[dict]  # ranked: chunk_id, source, start, end, relevant
+    citations: list[dict]  # n, chunk_id, source, start, end, quote, passage, relevant
+    sentences: list[dict]  # text, citations, supported, score
+    hit: float  # 1/0, NaN for unanswerable items
+    reciprocal_rank: float
+    evidence_recall_at_k: float
+    citation_precision: float
+    citation_recall: float
+    support_rate: float
+    latency_ms: float
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    history: list[list[str]] = field(default_factory=list)
+
+    @property
+    def correct(self) -> bool:
+        """Refused when unanswerable; answered, citing all its evidence, when answerable."""
+        if not self.answerable:
+            return self.refused
+        return not self.refused and self.citation_recall == 1.0
+
+    @property
+    def quality(self) -> float:
+        """0..1 for ranking the worst cases: lowest first."""
+        if not self.answerable:
+            return 1.0 if self.refused else 0.0
+        if self.refused:
+            return 0.0
+        q = mean_defined([self.citation_recall, self.citation_precision, self.support_rate, self.hit])
+        return 0.0 if math.isnan(q) else q
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"correct": self.correct, "quality": round(self.quality, 4)}
+
+
+@dataclass
+class AnswerEvalRun:
+    metrics: dict[str, float]
+    items: list[ItemResult]
+    gates: list[GateResult]
+    by_tag: dict[str, dict[str, float]]
+    meta: dict[str, Any]
+    baseline: dict[str, float] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+    def deltas(self) -> dict[str, float]:
+        if not self.baseline:
+            return {}
+        return {m: v - self.baseline[m] for m, v in self.metrics.items() if m in self.baseline}
+
+    def worst(self, n: int = 8) -> list[ItemResult]:
+        bad = [i for i in self.items if i.quality < 1.0]
+        return sorted(bad, key=lambda i: (i.quality, -i.latency_ms))[:n]
+
+    def to_dict(self) -> dict:
+        return {
+            "meta": self.meta, "passed": self.passed,
+            "metrics": {k: _json_float(v) for k, v in self.metrics.items()},
+            "gates": [{**g.to_dict(), "value": _json_float(g.value)} for g in self.gates],
+            "deltas": {k: _json_float(v) for k, v in self.deltas().items()},
+            "by_tag": {t: {k: _json_float(v) for k, v in d.items()} for t, d in self.by_tag.items()},
+            "items": [_json_clean(i.to_dict()) for i in self.items],
+        }
+
+
+def _json_float(v: float) -> float | None:
+    return None if v is None or math.isnan(v) else round(float(v), 6)
+
+
+def _json_clean(obj):
+    if isinstance(obj, float):
+        return _json_float(obj)
+    if isinstance(obj, dict):
+        return {k: _json_clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_json_clean(v) for v in obj]
+    return obj
+
+
+def load_baseline(path: Path) -> dict[str, float]:
+    """The metrics of an earlier report.json (undefined ones come back as NaN)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"baseline {path} not found; pass the report.json of an earlier `--report` run") from None
+    except json.JSONDecodeError:
+        raise ConfigError(f"baseline {path} is not JSON; pass the report.json of an earlier `--report` run") from None
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+        raise ConfigError(f"baseline {path} has no 'metrics' object; is it a `lexcite eval answers` report.json?")
+    return {k: math.nan if v is None else float(v) for k, v in data["metrics"].items()}
+
+
+def run_answer_eval(
+    assistant: AskingAssistant,
+    golden_path: Path = DEFAULT_GOLDEN,
+    report_dir: Path | None = None,
+    baseline: Path | dict[str, float] | None = None,
+    *,
+    backend: str | None = None,
+    gates_path: Path = DEFAULT_GATES,
+    k: int | None = None,
+    corpus_dir: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> AnswerEvalRun:
+    t0 = time.perf_counter()
+    items = load_golden(golden_path)
+    gates = load_gates(gates_path, known=METRICS)
+    base = load_baseline(baseline) if isinstance(baseline, (str, Path)) else baseline
+    settings = getattr(assistant, "settings", None)
+    k = k or getattr(settings, "k", 6)
+    index = getattr(assistant, "index", None)
+    texts = DocumentTexts(corpus_dir or getattr(settings, "corpus_dir", Path("corpus")),
+                          chunks_of=index.iter_chunks if index is not None else None)
+    located = {}
+    for item in items:  # before asking anything: a golden set that does not match the corpus fails fast
+        try:
+            located[item.id] = [texts.locate(e) for e in item.evidence]
+        except EvidenceNotFound as exc:
+            raise EvidenceNotFound(f"golden item {item.id}: {exc}") from None
+    results = []
+    for i, item in enumerate(items):
+        if progress:
+            progress(i, len(items), item.id)
+        results.append(_one(assistant, item, located[item.id], k, backend))
+    if progress:
+        progress(len(items), len(items), "")
+    metrics = aggregate(results)
+    run = AnswerEvalRun(
+        metrics=metrics, items=results, gates=check_gates(metrics, gates), by_tag=by_tag(results),
+        meta={"golden": str(golden_path), "gates": str(gates_path), "k": k, "items": len(results),
+              "answerable": sum(r.answerable for r in results),
+              "backend": backend or getattr(settings, "backend", "extractive"),
+              "embedding_model": getattr(getattr(index, "embedder", None), "name", ""),
+              "seconds": round(time.perf_counter() - t0, 2),
+              "created": time.strftime("%Y-%m-%d %H:%M:%S")},
+        baseline=base,
+    )
+    if report_dir is not None:
+        from eval.report import write_report
+
+        write_report(run, Path(report_dir))
+    return run
+
+
+def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span, ...]], k: int,
+         backend: str | None) -> ItemResult:
+    answer = assistant.ask(item.question, history=list(item.history) or None, backend=backend)
+    searched = answer.standalone_question or item.question
+    passages: list[Passage] = assistant.retriever.retrieve(searched, k)
+    refused = answer.status != "answered"
+
+    ranked = [Span(p.chunk.source, p.chunk.start, p.chunk.end) for p in passages]
+    relevant = [any(matches(s, occ) for occ in evidence) for s in ranked]
+    cited = _cited_spans(assistant, answer) if not refused else []
+    cite_rel = [any(matches(s, occ) for occ in evidence) for s in cited]
+    verdicts = [s.supported for s in answer.sentences] if not refused else []
+
+    if item.answerable:
+        ids = [p.chunk.id for p in passages]
+        # judged relevant: the retrieved passages that contain evidence, plus one placeholder per
+        # evidence (never retrieved) so a miss scores 0, not "undefined"; hit rate and MRR only
+        # look at the ranks of relevant ids, so the placeholders change nothing else
+        rel_ids = {i for i, r in zip(ids, relevant) if r} | {f"<evidence {j}>" for j in range(len(evidence))}
+        hit, rr = hit_rate_at_k(ids, rel_ids, k), mrr_at_k(ids, rel_ids, k)
+        ev_recall = mean_defined([covered_fraction(ranked, occ) >= 0.5 for occ in evidence])
+        c_prec, c_rec = citation_precision(cited, evidence), citation_recall(cited, evidence)
+    else:
+        hit = rr = ev_recall = c_prec = c_rec = math.nan
+    return ItemResult(
+        id=item.id, question=item.question, tags=list(item.tags), answerable=item.answerable,
+        status=answer.status, answer=answer.answer, refused=refused, standalone_question=searched,
+        evidence=[{**e, "spans": [[s.start, s.end] for s in occ]} for e, occ in
+                  zip(item.to_dict()["evidence"], evidence)],
+        retrieved=[{"chunk_id": p.chunk.id, "source": p.chunk.source, "start": p.chunk.start, "end": p.chunk.end,
+                    "section": p.chunk.section, "text": p.chunk.text, "relevant": r}
+                   for p, r in zip(passages, relevant)],
+        citations=[{"n": c.n, "chunk_id": c.chunk_id, "source": c.source, "start": c.start, "end": c.end,
+                    "quote": c.quote, "passage": c.passage, "section": c.section, "relevant": r}
+                   for c, r in zip(answer.citations, cite_rel or [None] * len(answer.citations))],
+        sentences=[s.to_dict() for s in answer.sentences],
+        hit=hit, reciprocal_rank=rr, evidence_recall_at_k=ev_recall, citation_precision=c_prec,
+        citation_recall=c_rec, support_rate=support_rate(verdicts), latency_ms=float(answer.timings_ms["total"]),
+        timings_ms={k_: float(v) for k_, v in answer.timings_ms.items()},
+        history=[list(h) for h in item.history],
+    )
+
+
+def _cited_spans(assistant: AskingAssistant, answer: Answer) -> list[Span]:
+    """The char span of each cited *passage* (its chunk); the quote's span when the chunk is unknown."""
+    index = getattr(assistant, "index", None)
+    chunks = {c.id: c for c in index.get_chunks([c.chunk_id for c in answer.citations])} if index else {}
+    spans = []
+    for c in answer.citations:
+        ch = chunks.get(c.chunk_id)
+        spans.append(Span(ch.source, ch.start, ch.end) if ch else Span(c.source, c.start, c.end))
+    return spans
+
+
+def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
+    ans = [r for r in results if r.answerable]
+    unanswerable = [not r.answerable for r in results]
+    refused = [r.refused for r in results]
+    verdicts = [s["supported"] for r in results if not r.refused for s in r.sentences]
+    latencies = [r.latency_ms for r in results]
+    return {
+        "hit_rate_at_k": mean_defined(r.hit for r in ans),
+        "mrr_at_k": mean_defined(r.reciprocal_rank for r in ans),
+        "evidence_recall_at_k": mean_defined(r.evidence_recall_at_k for r in ans),
+        "citation_precision": mean_defined(r.citation_precision for r in ans),
+        "citation_recall": mean_defined(r.citation_recall for r in ans),
+        "support_rate": support_rate(verdicts),
+        "refusal_precision": refusal_precision(unanswerable, refused),
+        "refusal_recall": refusal_recall(unanswerable, refused),
+        "false_refusal_rate": false_refusal_rate(unanswerable, refused),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+
+
+def by_tag(results: Sequence[ItemResult]) -> dict[str, dict[str, float]]:
+    """Per tag: how many items, how many were handled correctly, and the main rates."""
+    tags = sorted({t for r in results for t in r.tags} | ({"untagged"} if any(not r.tags for r in results) else set()))
+    out = {}
+    for t in tags:
+        rs = [r for r in results if (t in r.tags) or (t == "untagged" and not r.tags)]
+        out[t] = {
+            "n": float(len(rs)),
+            "correct": mean_defined(float(r.correct) for r in rs),
+            "hit_rate_at_k": mean_defined(r.hit for r in rs),
+            "citation_recall": mean_defined(r.citation_recall for r in rs),
+            "support_rate": support_rate([s["supported"] for r in rs if not r.refused for s in r.sentences]),
+        }
+    return out
