@@ -1,0 +1,153 @@
+"""The corpus manifest (`sources.toml` in a corpus folder): what each document is.
+
+    [defaults]                      # optional; applies to files without an entry
+    source_type = "secondary"
+    language = "en"
+
+    [[documents]]
+    file = "un-trafficking-protocol.html"      # path relative to the folder
+    title = "Protocol to Prevent, Suppress and Punish Trafficking in Persons, ..."
+    source_type = "primary_law"                # primary_law | official_guidance | secondary
+    language = "en"
+    url = "https://..."                        # what `lexcite sources fetch` downloads
+    page = "https://..."                       # the official landing page (for people)
+    origin = "..."                             # where the file came from
+    note = "..."
+    fetch = true                               # false: listed for metadata only
+
+Documents without an entry still ingest: title from the document itself (PDF/DOCX metadata, HTML
+<title>, first heading) or else its file name; source_type and language from [defaults], which
+default to "secondary" and "en" (an unknown document is not presumed to be law).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ingest.records import SOURCE_TYPES
+from lexcite.errors import ConfigError
+
+MANIFEST_NAME = "sources.toml"
+DEFAULT_SOURCE_TYPE = "secondary"
+DEFAULT_LANGUAGE = "en"
+_ENTRY_KEYS = {"file", "title", "short_title", "source_type", "language", "url", "page", "origin", "note", "fetch"}
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    file: str
+    title: str = ""
+    source_type: str = DEFAULT_SOURCE_TYPE
+    language: str = DEFAULT_LANGUAGE
+    url: str = ""
+    page: str = ""
+    origin: str = ""
+    note: str = ""
+    short_title: str = ""
+    fetch: bool = True
+
+    @property
+    def fetchable(self) -> bool:
+        return bool(self.url) and self.fetch
+
+
+@dataclass(frozen=True)
+class Manifest:
+    folder: Path
+    entries: dict[str, SourceEntry] = field(default_factory=dict)
+    source_type: str = DEFAULT_SOURCE_TYPE
+    language: str = DEFAULT_LANGUAGE
+
+    @property
+    def path(self) -> Path:
+        return self.folder / MANIFEST_NAME
+
+    def entry(self, name: str) -> SourceEntry | None:
+        """The entry for a path relative to the folder (a leading '<folder name>/' is tolerated)."""
+        key = PurePosixPath(name).as_posix()
+        if key not in self.entries and key.startswith(self.folder.name + "/"):
+            key = key[len(self.folder.name) + 1:]
+        return self.entries.get(key)
+
+    def meta_for(self, name: str) -> dict[str, str]:
+        """{"title", "source_type", "language"} for `loaders.load`; title "" = let the loader choose."""
+        e = self.entry(name)
+        if e is None:
+            return {"title": "", "source_type": self.source_type, "language": self.language}
+        return {"title": e.title, "source_type": e.source_type, "language": e.language}
+
+    def fingerprint(self, name: str) -> bytes:
+        """Bytes to mix into a document's hash, so editing its manifest entry re-ingests it."""
+        return json.dumps(self.meta_for(name), sort_keys=True).encode()
+
+    def __iter__(self):
+        return iter(self.entries.values())
+
+
+def load_manifest(folder: Path | str) -> Manifest:
+    """Read `folder/sources.toml` (or the .toml file given); no manifest file = defaults only."""
+    folder = Path(folder)
+    path, folder = (folder, folder.parent) if folder.suffix == ".toml" else (folder / MANIFEST_NAME, folder)
+    if not path.is_file():
+        return Manifest(folder)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; re-save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix the line it names") from None
+    unknown = sorted(set(data) - {"defaults", "documents"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown table(s) {', '.join(unknown)}; use [defaults] and [[documents]]")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict) or set(defaults) - {"source_type", "language"}:
+        raise ConfigError(f"{path}: [defaults] takes only source_type and language")
+    source_type = _source_type(defaults.get("source_type", DEFAULT_SOURCE_TYPE), path, "[defaults]")
+    language = str(defaults.get("language", DEFAULT_LANGUAGE))
+    docs = data.get("documents", [])
+    if not isinstance(docs, list):
+        raise ConfigError(f"{path}: write each document as a [[documents]] table")
+    entries: dict[str, SourceEntry] = {}
+    for i, raw in enumerate(docs, start=1):
+        entry = _entry(raw, path, i, source_type, language)
+        if entry.file in entries:
+            raise ConfigError(f"{path}: {entry.file} is listed twice; keep one [[documents]] entry for it")
+        entries[entry.file] = entry
+    return Manifest(folder, entries, source_type, language)
+
+
+def _entry(raw: Any, path: Path, i: int, source_type: str, language: str) -> SourceEntry:
+    where = f"[[documents]] #{i}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: {where} is not a table")
+    unknown = sorted(set(raw) - _ENTRY_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: {where} has unknown key(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(_ENTRY_KEYS))}")
+    file = str(raw.get("file", "")).strip()
+    if not file or file.startswith(("/", "..")) or "\\" in file:
+        raise ConfigError(f"{path}: {where} needs file = \"name.ext\", a path relative to {path.parent}")
+    where = f"{where} ({file})"
+    url = str(raw.get("url", ""))
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: {where} url must start with http:// or https://")
+    fetch = raw.get("fetch", True)
+    if not isinstance(fetch, bool):
+        raise ConfigError(f"{path}: {where} fetch must be true or false")
+    text = {k: str(raw.get(k, "")).strip() for k in ("title", "short_title", "page", "origin", "note")}
+    return SourceEntry(
+        file=PurePosixPath(file).as_posix(),
+        source_type=_source_type(raw.get("source_type", source_type), path, where),
+        language=str(raw.get("language", language)),
+        url=url, fetch=fetch, **text,
+    )
+
+
+def _source_type(value: Any, path: Path, where: str) -> str:
+    if value not in SOURCE_TYPES:
+        raise ConfigError(f"{path}: {where} has source_type {value!r}; use one of {', '.join(SOURCE_TYPES)}")
+    return str(value)
