@@ -22,7 +22,7 @@ ANTONYMS = [
     ("public", "private"), ("always", "never"), ("all", "no"), ("must", "need not"), ("shall", "shall not"),
 ]
 _ANT = {a: b for a, b in ANTONYMS} | {b: a for a, b in ANTONYMS}
-_AUX = r"\b(is|are|was|were|can|could|may|might|does|do|did|has|have|had|will|would|should|must)\b"
+_AUX = r"\b(is|are|was|were|can|could|may|might|does|do|did|has|have|had|will|would|shall|should|must)\b"
 _NUM = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(\s?%|\s?percent)?(?![\w])")
 _CAP = re.compile(r"\b([A-Z][a-zA-Z0-9\-]+(?:\s+[A-Z][a-zA-Z0-9\-]+)*|[A-Z0-9]{2,}[a-z]?)\b")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
