@@ -22,14 +22,16 @@ STREAM_DELAY_S = 0.04  # pause between streamed sentences, so the answer visibly
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
 
 # Clicking an inline [n] writes "turn:n:nonce" into a hidden textbox; its change event opens the source.
-JS = """
+JS = r"""
 () => {
   if (window.__lexciteCites) return;
   window.__lexciteCites = true;
   const open = (el) => {
     const box = document.querySelector('#lx-cite-target textarea, #lx-cite-target input');
     if (!box) return;
-    box.value = `${el.dataset.turn}:${el.dataset.n}:${Date.now()}`;
+    const t = /\blx-t(\d+)\b/.exec(el.className), n = /\blx-n(\d+)\b/.exec(el.className);
+    if (!t || !n) return;
+    box.value = `${t[1]}:${n[1]}:${Date.now()}`;
     box.dispatchEvent(new Event('input', { bubbles: true }));
   };
   document.addEventListener('click', (e) => {
@@ -156,8 +158,9 @@ def ask_tab(services: Services, backends: list[str], answers: gr.State, turn: gr
         return ([], [], gr.Radio(choices=[], value=None), render.PANEL_PLACEHOLDER, None,
                 handlers.feedback_target([], None), "")
 
-    new_chat.click(on_new_chat, None, [chatbot, answers, sources, panel, turn, fb_target, fb_status],
-                   api_visibility="private", queue=False)
+    reset_out = [chatbot, answers, sources, panel, turn, fb_target, fb_status]
+    new_chat.click(on_new_chat, None, reset_out, api_visibility="private", queue=False)
+    chatbot.clear(on_new_chat, None, reset_out, api_visibility="private", queue=False)  # the bin icon
 
     def on_feedback(state, t, r, text, n, request: gr.Request):
         msg = handlers.submit_feedback(services, state, t, r, text, n, getattr(request, "username", None))

@@ -38,8 +38,10 @@ def badge(source_type: str) -> str:
 
 
 def cite_link(turn: int, n: int) -> str:
-    """An inline `[n]`; a click handler in the page opens it in the source panel."""
-    return (f'<a class="lx-cite" role="button" tabindex="0" data-turn="{int(turn)}" data-n="{int(n)}" '
+    """An inline `[n]`; a click handler in the page opens it in the source panel.
+
+    The chat's HTML sanitizer drops data-* attributes, so turn and number ride in class names."""
+    return (f'<a class="lx-cite lx-t{int(turn)} lx-n{int(n)}" role="button" tabindex="0" '
             f'title="Open source {int(n)}">[{int(n)}]</a>')
 
 

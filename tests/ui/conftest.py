@@ -26,3 +26,30 @@ def ui_services(settings, hash_embedder, fake_assistant):
 
     return Services(settings=settings, assistant=fake_assistant, index=index, ingest=ingest,
                     supported_suffixes=tuple(sorted(loaders.SUPPORTED)))
+
+
+LOGIN = ("officer", "correct-horse-battery")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_app(shipped_index, real_embedder):
+    """The real app over the shipped corpus (real model), with a login, on a free loopback port."""
+    from ui.app import build_app, launch
+    from ui.services import services_from_settings
+
+    services = services_from_settings(shipped_index, real_embedder)
+    demo = build_app(services)
+    _, url, _ = launch(demo, host="127.0.0.1", port=free_port(), auth=[LOGIN], prevent_thread_lock=True,
+                       quiet=True)
+    try:
+        yield url
+    finally:
+        demo.close()

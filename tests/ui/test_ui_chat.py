@@ -25,7 +25,7 @@ def test_an_answer_streams_sentence_by_sentence_and_every_sentence_carries_a_cli
     assert bubbles[0] == handlers.PENDING  # the question shows at once, then the answer builds up
     assert "lx-cursor" in bubbles[1] and bubbles[1].count('class="lx-sent') == 1
     assert last.done and bubbles[-1].count('class="lx-sent') == 2 and "lx-cursor" not in bubbles[-1]
-    assert 'data-turn="0" data-n="1"' in bubbles[-1] and 'data-turn="0" data-n="2"' in bubbles[-1]
+    assert 'lx-t0 lx-n1' in bubbles[-1] and 'lx-t0 lx-n2' in bubbles[-1]
     assert [m["role"] for m in last.messages] == ["user", "assistant"]
     assert len(last.answers) == 1
 
@@ -70,7 +70,7 @@ def test_insufficient_evidence_looks_different_and_lists_the_closest_passages(ui
     _, last = run_turn(ui_services, "something unknown")
     bubble = last.messages[-1]["content"]
     assert "lx-insufficient" in bubble and "No answer in the documents" in bubble
-    assert "Closest passages" in bubble and 'data-n="1"' in bubble and "lx-sent" not in bubble
+    assert "Closest passages" in bubble and 'lx-n1' in bubble and "lx-sent" not in bubble
     assert "Secondary source" in handlers.open_citation(last.answers, 0, 1)
 
 
@@ -80,7 +80,7 @@ def test_a_follow_up_question_is_asked_with_the_conversation_so_far(ui_services,
     assert fake_assistant.calls[0]["history"] == []
     assert fake_assistant.calls[1]["history"] == [("What must states do?", first.answers[0].answer)]
     assert len(second.answers) == 2 and len(second.messages) == 4
-    assert 'data-turn="1"' in second.messages[-1]["content"]
+    assert 'lx-t1 ' in second.messages[-1]["content"]
 
 
 def test_an_empty_question_is_refused_with_a_readable_message(ui_services):
@@ -97,7 +97,7 @@ def test_a_crash_shows_a_short_message_not_a_traceback_and_keeps_the_conversatio
     assert "Something went wrong" in bubble and "internal detail" not in bubble and "Traceback" not in bubble
     assert len(crashed.answers) == 1  # the earlier answer is still there; links keep pointing at it
     _, after = run_turn(ui_services, "Still there?", crashed.messages, crashed.answers)
-    assert 'data-turn="1"' in after.messages[-1]["content"]
+    assert 'lx-t1 ' in after.messages[-1]["content"]
 
 
 def test_an_empty_library_says_how_to_add_documents(ui_services):
