@@ -39,8 +39,9 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".text": ("text", read_text),
 }
 SUPPORTED = set(READERS)
+LOADER_VERSION = "1"  # bump when extracted text changes for the same bytes (re-ingests everything)
 
-__all__ = ["SUPPORTED", "LoaderError", "check_size", "file_hash", "load"]
+__all__ = ["LOADER_VERSION", "SUPPORTED", "LoaderError", "check_size", "file_hash", "load"]
 
 
 def file_hash(data: bytes) -> str:
