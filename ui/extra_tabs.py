@@ -127,7 +127,7 @@ def run_eval(services: Services, golden: str, progress=None):
     if services.evaluate is None:
         raise gr.Error("The evaluation harness is not installed on this server.")
     path = Path((golden or "").strip() or str(services.evaluate.default_golden or ""))
-    if not path.is_file():
+    if path.suffix != ".jsonl" or not path.is_file():
         raise gr.Error(f"No golden set at {path}; give the path of a golden .jsonl file on the server.")
     report_dir = Path(services.settings.data_dir) / "eval-reports" / time.strftime("%Y%m%d-%H%M%S")
 
