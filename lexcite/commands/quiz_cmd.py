@@ -1,0 +1,71 @@
+"""`lexcite quiz`: grounded quiz items with answer keys and citations, exported to LMS formats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+COMMANDS = ("quiz",)
+
+
+@click.command()
+@click.option("--n", "n", type=int, default=10, show_default=True, help="Number of items.")
+@click.option("--topic", default=None, help="Only ask about passages on this topic.")
+@click.option("--types", default="mcq,true_false,short_answer", show_default=True,
+              help="Comma-separated item types: mcq, true_false, short_answer.")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), default=None)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same quiz.")
+@click.option("--format", "fmt", type=click.Choice(["json", "gift", "aiken", "csv", "md", "qti"]), default=None,
+              help="Export format (default: a readable listing).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--stats", is_flag=True, help="Print generation statistics (gate rejections, time) to stderr.")
+@click.pass_obj
+def quiz(obj, n, topic, types, difficulty, seed, fmt, output, stats) -> None:
+    """Quiz items from the indexed documents; every answer cites the passage that proves it."""
+    from assistant.verify import make_verifier
+    from ingest.index import Index
+    from quiz.export import export_items
+    from quiz.generator import QuizGenerator
+
+    if fmt == "qti" and not output:
+        raise click.UsageError("--format qti writes a zip package: give -o FILE.zip")
+    index = Index(obj.settings, obj.embedder)
+    index.require_nonempty()
+    verifier = make_verifier(obj.settings, obj.embedder)
+    run = QuizGenerator(index, verifier, obj.embedder).run(
+        n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed)
+    if stats:
+        click.echo(f"quiz stats: {run.summary()}", err=True)
+    if not run.items:
+        click.echo("no item passed the quality gates: try another --topic, more --types or no --difficulty", err=True)
+    if len(run.items) < n:
+        click.echo(f"only {len(run.items)} of {n} items passed the quality gates", err=True)
+    data = export_items(run.items, fmt) if fmt else listing(run.items).encode("utf-8")
+    if fmt == "aiken" and any(i.type == "short_answer" for i in run.items):
+        click.echo("note: Aiken holds multiple choice only; short-answer items were left out", err=True)
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {len(run.items)} items to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def listing(items) -> str:
+    """A readable listing for people: question, options, answer, and where the answer is proven."""
+    from quiz.export import LETTERS, where
+
+    out = []
+    for k, it in enumerate(items, 1):
+        out.append(f"{k}. [{it.type}, {it.difficulty}] {it.stem}")
+        for j, o in enumerate(it.options):
+            mark = "*" if o == it.answer else " "
+            out.append(f"   {mark} {LETTERS[j]}. {o}")
+        if it.type != "mcq":
+            out.append(f"   answer: {it.answer}")
+        out.append(f"   source: {where(it)}")
+        out.append(f"   quote:  \"{it.citation.quote}\"")
+        out.append("")
+    return "\n".join(out)
