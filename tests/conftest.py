@@ -69,3 +69,13 @@ def shipped_index(tmp_path_factory, real_embedder):
     report = Ingestor(s, real_embedder).run([corpus])
     assert not report.failed, report.failed
     return s
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on a free loopback port, shared by the session (tests use their own collections)."""
+    from chroma_server import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data").start()
+    yield server
+    server.stop()
