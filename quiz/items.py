@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Sequence
-
 from quiz.distractors import TermPool
 from quiz.facts import NUMERIC_KINDS, Statement, Term, content_words, normalize
-from quiz.gates import Verifier, fill, stem_hides_answer
+from quiz.gates import Verifier, stem_hides_answer
 from quiz.records import BLANK, QuizCitation, QuizItem, item_id
 
 N_DISTRACTORS = 3
@@ -172,7 +170,3 @@ def _question_form(st: Statement, term: Term) -> str | None:
     rest = after.strip().rstrip(".;!").strip()
     return f"Which of the following {rest}?"
 
-
-def fill_options(item: QuizItem) -> Sequence[str]:
-    """Each option's statement (for reviewers): the keyed one is the quote."""
-    return [fill(item, o) for o in item.options]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lexcite.errors import LexciteError
 
@@ -60,7 +60,6 @@ class QuizItem:
     statement: str = ""
     fact: str = ""
     kind: str = ""  # what the answer is: name, acronym, number, year, defined, actor, ...
-    extras: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in ITEM_TYPES:
