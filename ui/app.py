@@ -38,6 +38,12 @@ JS = r"""
     const el = e.target && e.target.closest ? e.target.closest('.lx-cite') : null;
     if (el) { e.preventDefault(); e.stopPropagation(); open(el); }
   }, true);
+  // bring the highlighted quote into view inside the passage box whenever the panel changes
+  const reveal = () => document.querySelectorAll('#lx-source-panel .lx-passage').forEach((box) => {
+    const m = box.querySelector('mark');
+    if (m && !box.dataset.lxRevealed) { box.dataset.lxRevealed = '1'; box.scrollTop = Math.max(0, m.offsetTop - 32); }
+  });
+  new MutationObserver(reveal).observe(document.body, { childList: true, subtree: true });
   document.addEventListener('keydown', (e) => {
     const el = e.target;
     if (el && el.classList && el.classList.contains('lx-cite') && (e.key === 'Enter' || e.key === ' ')) {
@@ -179,6 +185,7 @@ def library_tab(services: Services, banner: gr.HTML):
     limit = services.settings.max_file_mb
     summary = gr.Markdown(elem_id="lx-lib-summary")
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="lx-lib-table",
+                         column_widths=["32%", "15%", "10%", "15%", "28%"],
                          show_search="search")
     with gr.Row(equal_height=False):
         with gr.Column():

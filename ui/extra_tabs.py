@@ -148,9 +148,9 @@ def run_eval(services: Services, golden: str, progress=None):
     metrics = getattr(run, "metrics", {}) or {}
     gates = getattr(run, "gates", []) or []
     passed = getattr(run, "passed", all(getattr(g, "passed", True) for g in gates))
-    head = f"### {'✅ All gates hold' if passed else '❌ Some gates fail'}\n"
+    head = f"### {'All gates hold' if passed else 'Some gates fail'}\n"
     gate_lines = "\n".join(
-        f"- {'✅' if getattr(g, 'passed', False) else '❌'} "
+        f"- **{'pass' if getattr(g, 'passed', False) else 'FAIL'}** "
         f"{render._md_text(g.describe() if hasattr(g, 'describe') else str(g))}" for g in gates
     )
     rows = [[k, _fmt(v)] for k, v in metrics.items()]

@@ -10,8 +10,8 @@ from assistant.records import Answer
 from lexcite.jsonl import append_jsonl
 
 RATINGS = {
-    "helpful": "👍 Helpful",
-    "not_helpful": "👎 Not helpful",
+    "helpful": "Helpful",
+    "not_helpful": "Not helpful",
     "citation_wrong": "A citation is wrong",
 }
 MAX_COMMENT = 2000

@@ -197,7 +197,7 @@ def add_files(services: Services, files: Sequence[str | Path] | None, progress=N
     dest = uploads_dir(services.settings)
     saved = save_uploads(files, dest, services.supported_suffixes, services.settings.max_file_mb)
     if not saved.saved:
-        lines = ["**Nothing was added.**"] + [f"- ❌ `{render._md_code(n)}`: {render._md_text(w)}"
+        lines = ["**Nothing was added.**"] + [f"- **Not uploaded:** `{render._md_code(n)}`: {render._md_text(w)}"
                                               for n, w in saved.rejected]
         return "\n".join(lines)
 

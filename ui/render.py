@@ -164,7 +164,7 @@ def empty_index_html(corpus_dir: str) -> str:
 
 
 def library_summary_md(status, by_type: dict[str, int], last_ingest: str) -> str:
-    types = ", ".join(f"{n} {source_type_label(t).lower()}" for t, n in sorted(by_type.items())) or "none"
+    types = ", ".join(f"{source_type_label(t).lower()} ({n})" for t, n in sorted(by_type.items())) or "none"
     return (
         f"**{status.documents}** documents · **{status.chunks}** passages · source types: {types} · "
         f"last ingest: {last_ingest} · store: {status.store}"
@@ -178,9 +178,9 @@ def report_md(report, rejected: Sequence[tuple[str, str]] = ()) -> str:
         "indexed in total."
     ]
     for name, why in rejected:
-        lines.append(f"- ❌ `{_md_code(name)}` was not uploaded: {_md_text(why)}")
+        lines.append(f"- **Not uploaded:** `{_md_code(name)}`: {_md_text(why)}")
     for f in report.failed:
-        lines.append(f"- ❌ `{_md_code(f.path)}` could not be read and was not kept: {_md_text(f.error)}")
+        lines.append(f"- **Failed:** `{_md_code(f.path)}` could not be read and was not kept: {_md_text(f.error)}")
     return "\n".join(lines)
 
 

@@ -69,7 +69,7 @@ def test_an_upload_is_ingested_with_progress_and_bad_files_are_listed_plainly(ui
                                 Progress())
     assert "1 added" in report and "1 failed" in report
     assert "`uploads/broken.pdf` could not be read and was not kept" in report
-    assert "`script.sh` was not uploaded: .sh files are not supported" in report
+    assert "**Not uploaded:** `script.sh`: .sh files are not supported" in report
     assert steps and steps[-1][0][0] == steps[-1][0][1]  # the bar reaches the end
     view = handlers.refresh_library(ui_services)
     assert view.sources == ["uploads/convention.txt"]

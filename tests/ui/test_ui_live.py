@@ -40,7 +40,7 @@ def test_without_the_login_the_api_is_closed(live_app):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} is absent: `make browser` installs it")
-def test_an_officer_logs_in_asks_and_reads_the_cited_passage(live_app):
+def test_an_officer_logs_in_asks_reads_the_cited_passage_and_flags_it(live_app, shipped_index):
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -72,5 +72,16 @@ def test_an_officer_logs_in_asks_and_reads_the_cited_passage(live_app):
             assert "interpol" in panel.locator(".lx-title").inner_text().lower()
             expect(page.locator("#lx-sources input:checked")).to_have_count(1)
             page.screenshot(path=str(ARTIFACTS / "ui-ask-source-panel.png"), full_page=True)
+
+            page.get_by_text("Feedback on this answer").click()
+            page.locator("#lx-rating").get_by_text("A citation is wrong").click()
+            page.get_by_label("Comment (optional)").fill("checked in the browser test")
+            page.get_by_role("button", name="Send feedback").click()
+            expect(page.get_by_text("Thank you")).to_be_visible(timeout=20_000)
         finally:
             browser.close()
+    from lexcite.jsonl import read_jsonl
+
+    saved = list(read_jsonl(shipped_index.feedback_path))[-1]
+    assert saved["rating"] == "citation_wrong" and saved["citation_n"] == 1 and saved["user"] == LOGIN[0]
+    assert saved["question"] == QUESTION and saved["comment"] == "checked in the browser test"
