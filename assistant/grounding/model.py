@@ -132,7 +132,7 @@ class GroundingModel:
         with self._lock, torch.inference_mode():
             for b in range(0, len(order), batch_size):
                 idx = order[b : b + batch_size]
-                enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="only_second",
+                enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",
                                      max_length=self.config.max_len, padding=True, return_tensors="pt")
                 out = self.net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
                 logits[idx] = out.float().numpy()

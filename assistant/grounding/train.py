@@ -147,7 +147,7 @@ def train(args) -> dict:
             pos = 0
         batch = [pairs[i] for i in order[pos : pos + args.batch]]
         pos += args.batch
-        enc = tok([b.sentence for b in batch], [b.context for b in batch], truncation="only_second",
+        enc = tok([b.sentence for b in batch], [b.context for b in batch], truncation="longest_first",
                   max_length=args.max_len, padding=True, return_tensors="pt")
         logits = net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
         loss = loss_fn(logits, torch.tensor([float(b.label) for b in batch]))
