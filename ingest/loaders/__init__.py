@@ -106,7 +106,9 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
 
 
 def _title_from_name(path: Path) -> str:
-    return re.sub(r"[-_]+", " ", path.stem).strip() or path.name
+    # a file name that is not UTF-8 holds surrogate escapes, which no store can encode: show them as U+FFFD
+    stem, name = (s.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for s in (path.stem, path.name))
+    return re.sub(r"[-_]+", " ", stem).strip() or name
 
 
 def _one_line(text: str, limit: int = 120) -> str:

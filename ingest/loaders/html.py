@@ -37,33 +37,39 @@ def read_html(data: bytes, source: str) -> Extracted:
         buf.clear()
         b.block(text)
 
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child, skip_strings):
-                continue
-            if isinstance(child, NavigableString):
-                buf.append(str(child))
-                continue
-            name = (child.name or "").lower()
-            if name in DROP:
-                continue
-            if name in HEADINGS:
-                flush()
-                b.heading(child.get_text(" ", strip=True), HEADINGS[name])
-            elif name == "br":
-                buf.append(_BR)
-            elif name == "tr":
-                flush()
-                cells = [inline(c.get_text(" ", strip=True)) for c in child.find_all(["td", "th"])]
-                b.block(" | ".join(c for c in cells if c))
-            elif name in BLOCKS:
-                flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
-
-    walk(soup)
+    # An explicit stack instead of recursion: a page nested 100,000 levels deep is read like any other.
+    _FLUSH = object()
+    stack: list = [iter(soup.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child is _FLUSH:
+            flush()
+            continue
+        if isinstance(child, skip_strings):
+            continue
+        if isinstance(child, NavigableString):
+            buf.append(str(child))
+            continue
+        name = (child.name or "").lower()
+        if name in DROP:
+            continue
+        if name in HEADINGS:
+            flush()
+            b.heading(child.get_text(" ", strip=True), HEADINGS[name])
+        elif name == "br":
+            buf.append(_BR)
+        elif name == "tr":
+            flush()
+            cells = [inline(c.get_text(" ", strip=True)) for c in child.find_all(["td", "th"])]
+            b.block(" | ".join(c for c in cells if c))
+        elif name in BLOCKS:
+            flush()
+            stack.append(iter((*child.children, _FLUSH)))
+        else:
+            stack.append(iter(child.children))
     flush()
     out = b.build(title)
     if not out.title and out.headings:

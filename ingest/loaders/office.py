@@ -11,6 +11,15 @@ from lexcite.errors import LoaderError
 
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 
+# Zip-bomb guard, checked on the sizes the archive declares BEFORE anything is decompressed (reading a
+# member never yields more than its declared size, so the declaration bounds the work). Real .docx
+# files: document.xml of a few MB, a compression ratio of 5-30, a few dozen parts.
+MAX_PART_MB = 100  # one part, uncompressed
+MAX_TOTAL_MB = 300  # all parts, uncompressed
+MAX_RATIO = 200  # uncompressed/compressed, checked for parts over RATIO_FROM_MB
+RATIO_FROM_MB = 5
+MAX_PARTS = 5000
+
 
 def read_docx(data: bytes, source: str) -> Extracted:
     if not data.startswith(b"PK"):
@@ -19,7 +28,9 @@ def read_docx(data: bytes, source: str) -> Extracted:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
+            _refuse_bombs(z.infolist(), source)
             bad = z.testzip()
+            body = z.read("word/document.xml") if bad is None and "word/document.xml" in names else b""
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise LoaderError(source, "is a damaged .docx (its zip archive is corrupt or truncated); "
                                   "open it in Word or LibreOffice and save it again") from None
@@ -29,6 +40,9 @@ def read_docx(data: bytes, source: str) -> Extracted:
     if "word/document.xml" not in names:
         raise LoaderError(source, "is a zip archive but not a Word document (no word/document.xml); "
                                   "unpack it or give the real .docx file")
+    if b"<!ENTITY" in body or b"<!DOCTYPE" in body:  # Word never writes a DTD; entities can expand a billion-fold
+        raise LoaderError(source, "is a suspicious .docx: its document.xml declares XML entities, which Word never "
+                                  "writes (it may be an entity-expansion bomb); open it in Word and save it again")
     import docx
     from docx.table import Table
 
@@ -55,3 +69,24 @@ def read_docx(data: bytes, source: str) -> Extracted:
         else:
             b.block(item.text)
     return b.build(title)
+
+
+def _refuse_bombs(infos: list[zipfile.ZipInfo], source: str) -> None:
+    """LoaderError when the declared sizes say the package would expand to far more than a document."""
+    fix = "it may be a zip bomb; open it in Word or LibreOffice and save it again, or remove it"
+    if len(infos) > MAX_PARTS:
+        raise LoaderError(source, f"is a suspicious .docx: {len(infos)} parts (over {MAX_PARTS}); {fix}")
+    mb = 1024 * 1024
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_PART_MB * mb:
+            raise LoaderError(source, f"is a suspicious .docx: part {info.filename} would expand to "
+                                      f"{info.file_size / mb:,.0f} MB (over {MAX_PART_MB} MB); {fix}")
+        if info.file_size > RATIO_FROM_MB * mb and ratio > MAX_RATIO:
+            raise LoaderError(source, f"is a suspicious .docx: part {info.filename} is compressed {ratio:,.0f}:1 "
+                                      f"(over {MAX_RATIO}:1); {fix}")
+    if total > MAX_TOTAL_MB * mb:
+        raise LoaderError(source, f"is a suspicious .docx: its parts would expand to {total / mb:,.0f} MB "
+                                  f"(over {MAX_TOTAL_MB} MB); {fix}")
