@@ -140,7 +140,7 @@ class Ingestor:
     def _fail(report: IngestReport, source: str, reason: str) -> None:
         reason = " ".join(str(reason).split())  # one line, whatever the loader said
         report.failed.append(FailedFile(source, reason))
-        log.warning("skipped %s: %s", source.encode("unicode_escape").decode(), reason)
+        log.info("skipped %s: %s", source.encode("unicode_escape").decode(), reason)  # the summary lists it
 
     def _prepare(self, sf: SourceFile, known: DocRecord | None, manifests: dict, report: IngestReport) -> _Parsed | None:
         """Hash the file; if it changed, parse and chunk it. None when unchanged."""
