@@ -27,3 +27,37 @@ def test_a_question_about_the_shipped_corpus_gets_a_cited_answer(shipped_index, 
     assert a.status == "answered"
     assert any("I-24/7" in c.quote for c in a.citations)
     assert all(s.citations for s in a.sentences)
+
+
+@pytest.mark.integration
+def test_the_real_model_end_to_end_through_the_command_line(tmp_path, monkeypatch, real_embedder):
+    """`lexcite ingest` with all-MiniLM-L6-v2 on a PDF and Markdown, re-run as a no-op, then a paraphrased
+    question finds the right article by meaning."""
+    import json
+
+    from click.testing import CliRunner
+
+    import docs
+    from ingest.embedder import get_embedder
+    from lexcite.cli import main
+    from lexcite.settings import load_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    docs.legal_pdf(corpus / "convention.pdf")
+    docs.make_markdown(corpus / "guide.md")
+    monkeypatch.setenv("LEXCITE_CORPUS_DIR", str(corpus))
+    first = CliRunner().invoke(main, ["ingest", "--json"])
+    model = get_embedder("")
+    calls = []
+    real_embed = model.embed
+    monkeypatch.setattr(model, "embed", lambda texts: calls.append(len(texts)) or real_embed(texts))
+    second = CliRunner().invoke(main, ["ingest", "--json"])
+    status = json.loads(CliRunner().invoke(main, ["status", "--json"]).stdout)
+    assert first.exit_code == 0 and json.loads(first.stdout)["added"] == 2
+    assert json.loads(second.stdout)["unchanged"] == 2 and calls == []
+    assert status["embedding_model"] == "all-MiniLM-L6-v2" and status["vectors"] == status["chunks"] > 2
+    index = Index(load_settings(), real_embedder)
+    hits = index.dense_search("taking an organ out of a body so it can be transplanted", 3)
+    assert hits[0][0].source == "corpus/convention.pdf"
+    assert any("removal means" in c.text for c, _ in hits)
