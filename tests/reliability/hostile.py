@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+if str(Path(__file__).resolve().parents[1] / "ingest") not in sys.path:  # also set by conftest.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 
 import docs  # noqa: E402  (tests/ingest/docs.py: real PDF/DOCX/HTML generators)
 from legal_corpus import write_corpus  # noqa: E402

@@ -43,7 +43,6 @@ def test_a_highly_compressed_part_under_the_size_cap_is_refused_by_its_ratio(tmp
 
 
 def test_an_ordinary_docx_passes_the_bomb_guard(tmp_path):
-    sys.path.insert(0, str(hostile.Path(__file__).parents[1] / "ingest"))
     import docs
 
     doc = loaders.load(docs.make_docx(tmp_path / "ok.docx"), "corpus/ok.docx")
