@@ -54,7 +54,8 @@ def support_scores(run: "AnswerEvalRun") -> str:
 def latency(run: "AnswerEvalRun") -> str:
     """Total answer time per question with p50 / p95 marked."""
     ms = [r.latency_ms for r in run.items]
-    fig, ax = plt.subplots(figsize=(5.2, 3.0))
+    fig, (ax, stages) = plt.subplots(2, 1, figsize=(5.2, 3.6), gridspec_kw={"height_ratios": [5, 1]})
+    _stages(stages, run)
     ax.hist(ms, bins=20, color=BLUE, alpha=0.85)
     for key, colour, label in (("latency_p50_ms", GREY, "p50"), ("latency_p95_ms", AMBER, "p95")):
         v = run.metrics.get(key, math.nan)
@@ -64,7 +65,30 @@ def latency(run: "AnswerEvalRun") -> str:
     ax.set_xlabel("total time per question (ms)", fontsize=9)
     ax.set_ylabel("questions", fontsize=9)
     _style(ax, "Latency")
+    fig.tight_layout()
     return _png(fig)
+
+
+def _stages(ax, run: "AnswerEvalRun") -> None:
+    """One stacked bar: where the mean question's time goes (retrieve / answer / verify / other)."""
+    names = [k for k in dict.fromkeys(k for r in run.items for k in r.timings_ms) if k != "total"]
+    n = max(len(run.items), 1)
+    means = {k: sum(r.timings_ms.get(k, 0.0) for r in run.items) / n for k in names}
+    total = sum(r.latency_ms for r in run.items) / n
+    if total - sum(means.values()) > 0.01 * total:
+        means["other"] = total - sum(means.values())
+    left = 0.0
+    for (name, v), colour in zip(means.items(), [BLUE, GREEN, AMBER, GREY, RED, "#7b5ea7"]):
+        ax.barh([0], [v], left=left, color=colour, height=0.6)
+        if total and v / total > 0.08:
+            ax.text(left + v / 2, 0, f"{name} {v:,.0f}", ha="center", va="center", fontsize=7, color="white")
+        left += v
+    ax.set_xlim(0, max(left, 1e-9))
+    ax.set_yticks([])
+    ax.set_xlabel("mean time per question by stage (ms)", fontsize=8)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(colors="#52606d", labelsize=8)
 
 
 def per_tag(run: "AnswerEvalRun") -> str:

@@ -38,7 +38,7 @@ def answers(obj, golden: Path | None, backend: str | None, report_dir: Path | No
     from eval.golden import DEFAULT_GOLDEN
     from eval.report import fmt
 
-    settings = obj.settings.with_overrides(backend=backend, k=k)
+    settings = obj.settings.with_overrides(backend=backend, k=k, audit_log=False)  # eval questions are not users'
     assistant = Assistant.from_settings(settings, obj.embedder)
     bar = tqdm(total=0, unit="q", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
 

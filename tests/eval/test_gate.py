@@ -1,0 +1,162 @@
+"""The CI gate: the shipped golden set on the shipped corpus holds every gate in eval/gates.toml,
+and assistants that are broken in the ways users would notice do not."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.records import Answer, Citation, Sentence
+from eval.answers import METRICS, run_answer_eval
+from eval.gates import DEFAULT_GATES, Gate, check_gates, load_gates
+from eval.golden import DEFAULT_GOLDEN
+from lexcite.errors import ConfigError
+
+
+# ---- the gates file ---------------------------------------------------------------------------------
+@pytest.mark.unit
+def test_the_checked_in_gates_name_real_metrics_and_cover_every_family():
+    gates = load_gates(DEFAULT_GATES, known=METRICS)
+    gated = {g.metric for g in gates}
+    assert {"hit_rate_at_k", "citation_precision", "citation_recall", "support_rate", "refusal_recall",
+            "false_refusal_rate", "latency_p95_ms"} <= gated
+    assert all(0 < g.threshold <= 1 for g in gates if METRICS[g.metric][2] == "pct" and g.op == "min")
+
+
+@pytest.mark.unit
+def test_min_and_max_gates_hold_or_fail_and_an_undefined_metric_fails():
+    gates = [Gate("citation_recall", "min", 0.8), Gate("latency_p95_ms", "max", 100.0)]
+    ok = check_gates({"citation_recall": 0.8, "latency_p95_ms": 100.0}, gates)
+    bad = check_gates({"citation_recall": 0.79, "latency_p95_ms": 101.0}, gates)
+    undefined = check_gates({"citation_recall": math.nan, "latency_p95_ms": 1.0}, gates)
+    assert [r.passed for r in ok] == [True, True] and [r.passed for r in bad] == [False, False]
+    assert [r.passed for r in undefined] == [False, True]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text, message", [
+    ("[citation_recal]\nmin = 0.5\n", "not a metric of this eval"),
+    ("[citation_recall]\nat_least = 0.5\n", "needs `min = x` and/or `max = x`"),
+    ("[citation_recall]\nmin = 'high'\n", "must be a number"),
+    ("[citation_recall\n", "not valid TOML"),
+])
+def test_a_bad_gates_file_says_what_to_fix(tmp_path, text, message):
+    path = tmp_path / "gates.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_gates(path, known=METRICS)
+
+
+# ---- the shipped golden set -------------------------------------------------------------------------
+class CachingRetriever:
+    def __init__(self, inner):
+        self.inner, self.name, self.seen = inner, getattr(inner, "name", "cached"), {}
+
+    def retrieve(self, query, k, sources=None, source_types=None):
+        if (query, k) not in self.seen:
+            self.seen[query, k] = self.inner.retrieve(query, k)
+        return self.seen[query, k]
+
+
+class Recording:
+    """The real assistant, remembering each answer (and retrieval) so broken variants replay them cheaply."""
+
+    def __init__(self, assistant, retriever=None):
+        self.inner, self.index, self.settings = assistant, assistant.index, assistant.settings
+        self.retriever = retriever or CachingRetriever(assistant.retriever)
+        self.answers: dict[str, Answer] = {}
+
+    def ask(self, question, history=None, backend=None, k=None):
+        self.answers[question] = self.inner.ask(question, history=history, backend=backend, k=k)
+        return self.answers[question]
+
+
+class Replaying(Recording):
+    """A broken assistant: the recorded answer, changed by `breaks`; retrieval stays the real one."""
+
+    def __init__(self, recording: Recording, breaks):
+        super().__init__(recording.inner, recording.retriever)
+        self.recorded, self.breaks = recording.answers, breaks
+
+    def ask(self, question, history=None, backend=None, k=None):
+        return self.breaks(self.recorded[question], self)
+
+
+@pytest.fixture(scope="module")
+def shipped_run(shipped_index, real_embedder):
+    from assistant.service import Assistant
+
+    recording = Recording(Assistant.from_settings(shipped_index, real_embedder))
+    return run_answer_eval(recording, DEFAULT_GOLDEN), recording
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_shipped_golden_set_holds_every_gate(shipped_run):
+    run, _ = shipped_run
+    failed = [g.describe() for g in run.gates if not g.passed]
+    assert not failed, "gates failed (see `lexcite eval answers --report DIR`): " + "; ".join(failed)
+    assert len(run.items) >= 40
+
+
+def _cites_nothing(a: Answer, _) -> Answer:
+    text = a.answer if a.status == "answered" else "Here is what I know about that."
+    return dataclasses.replace(a, status="answered", answer=text, citations=[],
+                               sentences=[Sentence(text, (), False, 0.0)])
+
+
+def _answers_everything(a: Answer, assistant) -> Answer:
+    """Never refuses: when the real assistant would, it quotes the top passage instead (and calls it supported)."""
+    if a.status == "answered":
+        return a
+    c = assistant.retriever.retrieve(a.standalone_question or a.question, assistant.settings.k)[0].chunk
+    quote = c.text.split(". ")[0]
+    cite = Citation(1, c.id, c.source, c.title, c.page, c.section, quote, c.start, c.start + len(quote), passage=c.text)
+    return dataclasses.replace(a, status="answered", answer=f"{quote} [1]", citations=[cite],
+                               sentences=[Sentence(quote, (1,), True, 1.0)])
+
+
+def _refuses_everything(a: Answer, _) -> Answer:
+    return dataclasses.replace(a, status="insufficient_evidence", answer="I cannot answer.", sentences=[], citations=[])
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("breaks, must_fail", [
+    (_cites_nothing, {"citation_recall", "refusal_recall"}),
+    (_answers_everything, {"refusal_recall"}),
+    (_refuses_everything, {"false_refusal_rate", "citation_recall"}),
+], ids=["cites-nothing", "answers-everything", "refuses-everything"])
+def test_a_broken_assistant_fails_the_gate(shipped_run, breaks, must_fail):
+    _, recording = shipped_run
+    run = run_answer_eval(Replaying(recording, breaks), DEFAULT_GOLDEN)
+    failed = {g.metric for g in run.gates if not g.passed}
+    assert not run.passed and must_fail <= failed, failed
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_cli_exits_1_when_a_gate_fails_and_0_when_all_hold(shipped_index, shipped_run, real_embedder, tmp_path,
+                                                             monkeypatch):
+    from lexcite import cli
+
+    monkeypatch.setattr(cli.Context, "embedder", property(lambda self: real_embedder))
+    monkeypatch.setenv("LEXCITE_DATA_DIR", str(shipped_index.data_dir))
+    monkeypatch.setenv("LEXCITE_CORPUS_DIR", str(shipped_index.corpus_dir))
+    golden = tmp_path / "two.jsonl"
+    golden.write_text("".join(DEFAULT_GOLDEN.read_text(encoding="utf-8").splitlines(keepends=True)[:2]))
+    easy, hard = tmp_path / "easy.toml", tmp_path / "hard.toml"
+    easy.write_text("[hit_rate_at_k]\nmin = 0.3\n")
+    hard.write_text("[latency_p95_ms]\nmax = 0.001\n")
+    runner = CliRunner()
+    ok = runner.invoke(cli.main, ["eval", "answers", "--golden", str(golden), "--gates", str(easy),
+                                  "--report", str(tmp_path / "r")])
+    assert ok.exit_code == 0, ok.output
+    assert "all gates hold" in ok.output and (tmp_path / "r" / "report.html").is_file()
+    bad = runner.invoke(cli.main, ["eval", "answers", "--golden", str(golden), "--gates", str(hard),
+                                   "--baseline", str(tmp_path / "r" / "report.json"), "--json"])
+    assert bad.exit_code == 1
+    assert "gate failed: latency_p95_ms" in bad.output
