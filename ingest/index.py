@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -78,6 +79,25 @@ class Index:
         if built != self.embedder.name:
             self.catalog.set_meta("embedding_model", self.embedder.name)
             self.catalog.set_meta("embedding_dim", str(self.embedder.dim))
+        self._claim_collection()
+
+    def _claim_collection(self) -> None:
+        """One catalog per Chroma collection: two data dirs sharing a server collection would delete
+        each other's vectors as orphans, so a collection another index owns is refused."""
+        owner = self.catalog.get_meta("index_id")
+        if not owner:
+            owner = uuid.uuid4().hex
+            self.catalog.set_meta("index_id", owner)
+        claimed = self.vectors.owner()
+        if claimed == owner:
+            return
+        if claimed and self.vectors.count():
+            raise ConfigError(
+                f"the Chroma collection {self.settings.collection!r} at {self.settings.store_label} belongs to another "
+                f"Lexcite index (not the one in {self.settings.data_dir}); set LEXCITE_COLLECTION to another name, "
+                "or point LEXCITE_DATA_DIR at the index that built it"
+            )
+        self.vectors.set_owner(owner)
 
     def write_documents(self, items: Sequence[DocumentWrite]) -> None:
         """Land several documents, each one whole or not at all (see the protocol above)."""

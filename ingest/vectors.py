@@ -112,6 +112,14 @@ class VectorStore:
                 return out
             offset += 5000
 
+    def owner(self) -> str:
+        """The id of the Lexcite index that writes this collection ("" when unclaimed)."""
+        return str((self.collection.metadata or {}).get("lexcite_index", ""))
+
+    def set_owner(self, owner: str) -> None:
+        meta = dict(self.collection.metadata or {}) | {"lexcite_index": owner}
+        self._call("modify", self.collection.modify, metadata=meta)
+
     def count(self) -> int:
         return self._call("count", self.collection.count)
 

@@ -80,3 +80,11 @@ def assert_consistent(snap: dict) -> None:
     assert snap["chroma_count"] == len(ids)
     assert c["fts_rows"] == c["chunks"] == c["declared_chunks"] == len(ids)
     assert c["fts_ok"] and c["orphan_rows"] == 0 and c["pending"] == 0 and c["garbage"] == 0
+
+
+def assert_same_index(snap: dict, reference: dict) -> None:
+    """Equal to the clean index, naming what differs when it is not."""
+    differ = sorted(k for k in reference if snap.get(k) != reference[k])
+    detail = {k: (snap.get(k), reference[k]) for k in differ if k in ("chroma_count", "consistency", "vectors")}
+    ids = set(snap["chroma_ids"]) ^ set(reference["chroma_ids"])
+    assert not differ, f"differs from the clean index in {differ}; {detail}; ids only on one side: {len(ids)}"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from chroma_server import ChromaServer
 from ingest.embedder import HashEmbedder
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, change_document, snapshot, write_corpus
+from legal_corpus import assert_consistent, assert_same_index, change_document, snapshot, write_corpus
 from lexcite.cli import main
 from lexcite.errors import StoreError
 from lexcite.settings import load_settings
@@ -46,7 +46,7 @@ def test_ingest_reingest_and_status_against_a_chroma_server(chroma_server, tmp_p
     snap = snapshot(s)
     assert (first.added, again.unchanged, again.added) == (5, 5, 0)
     assert_consistent(snap)
-    assert snap == embedded_reference(tmp_path, corpus)  # same ids, records, metadata and vectors
+    assert_same_index(snap, embedded_reference(tmp_path, corpus))  # same ids, records, metadata and vectors
 
     change_document(paths[0])
     paths[1].unlink()
@@ -116,7 +116,7 @@ def test_a_server_that_goes_away_mid_run_stops_cleanly_and_the_next_run_converge
     assert report.failed == [] and report.added > 0
     snap = snapshot(s)
     assert_consistent(snap)
-    assert snap == embedded_reference(tmp_path, corpus)
+    assert_same_index(snap, embedded_reference(tmp_path, corpus))
 
 
 @pytest.mark.slow
@@ -131,4 +131,17 @@ def test_an_ingest_killed_in_server_mode_converges(chroma_server, tmp_path, stag
     assert Ingestor(s, HashEmbedder()).run([corpus]).failed == []
     snap = snapshot(s)
     assert_consistent(snap)
-    assert snap == embedded_reference(tmp_path, corpus)
+    assert_same_index(snap, embedded_reference(tmp_path, corpus))
+
+
+def test_two_indexes_cannot_share_one_server_collection(chroma_server, tmp_path):
+    from lexcite.errors import ConfigError
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 2)
+    mine = server_settings(tmp_path, chroma_server, name="lexcite-shared")
+    Ingestor(mine, HashEmbedder()).run([corpus])
+    other = mine.with_overrides(data_dir=tmp_path / "another-data-dir")
+    with pytest.raises(ConfigError, match="belongs to another Lexcite index"):
+        Ingestor(other, HashEmbedder()).run([corpus])
+    assert_consistent(snapshot(mine))  # the first index lost nothing
