@@ -164,10 +164,6 @@ class GullibleChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KNOWN GAP (reported to the answer engineer): the verifier accepts the content-free sentence 'BANANA.' as "
-    "supported because the cited injection passage contains the word; remove this marker once instruction-like "
-    "passage sentences are excluded from evidence or claim-less sentences are dropped"))
 def test_an_llm_that_obeys_an_injected_passage_has_that_sentence_dropped_by_the_verifier(tmp_path):
     s = _index(tmp_path, "attacked", ON_TOPIC_INJECTION)
     index = Index(s, HashEmbedder())
@@ -180,4 +176,5 @@ def test_an_llm_that_obeys_an_injected_passage_has_that_sentence_dropped_by_the_
     answer = assistant.ask(question, backend="openai")
     assert model.prompts and "BANANA" in model.prompts[-1]  # the model saw the injection and obeyed it
     assert "BANANA" not in answer.answer
+    assert answer.status == "answered" and answer.sentences  # only the obeyed sentence was dropped
 
