@@ -33,7 +33,7 @@ class Support:
     best: int  # index of the passage holding the best-aligned source sentence (-1 if none)
     best_start: int = -1  # char span of that source sentence inside passages[best]
     best_end: int = -1
-    reasons: tuple[str, ...] = ()  # why it may not be supported ("number 5 not in source", …)
+    reasons: tuple[str, ...] = ()  # what speaks against support ("number 5 not in source", …)
     features: Mapping[str, float] = field(default_factory=dict, compare=False)
 
 
@@ -156,10 +156,18 @@ class Verifier:
             best = ctx.best
             out.append(Support(supported, p, best.passage if best else -1,
                                best.start if best else -1, best.end if best else -1,
-                               () if supported else reasons, feats))
+                               reasons, feats))
         return out
 
 
 def make_verifier(settings=None, embedder=None) -> Verifier:
-    """The verifier the assistant and `lexcite eval grounding` use (shipped model and threshold)."""
+    """The verifier the assistant and `lexcite eval grounding` use (shipped model and threshold).
+
+    The shipped weights were fitted with all-MiniLM-L6-v2 similarities; another embedding model
+    (settings.embedding_model) works but its threshold is then uncalibrated.
+    """
+    if embedder is None and settings is not None and getattr(settings, "embedding_model", ""):
+        from ingest.embedder import get_embedder
+
+        embedder = get_embedder(settings.embedding_model)
     return Verifier(embedder=embedder)

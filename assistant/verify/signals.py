@@ -38,6 +38,7 @@ class PairContext:
     passage_sims: np.ndarray  # cosine of the sentence to each whole passage
     aligned: list[int]  # unit indices, best-aligned first (at most 2)
     stems: list[str] = field(default_factory=list)
+    window_sims: np.ndarray | None = None  # cosine to adjacent source-sentence pairs (mean vectors)
 
     @property
     def best(self) -> SourceSentence | None:
@@ -125,8 +126,21 @@ class ContextBuilder:
             sims = np.array([float(vecs[u.text] @ sv) for u in units], dtype=np.float32)
             psims = np.array([float(vecs[p] @ sv) if p else 0.0 for p in passages], dtype=np.float32)
             stems = lx.content_stems(sent)
-            out.append(PairContext(sent, passages, units, sims, psims, _align(stems, units, sims), stems))
+            out.append(PairContext(sent, passages, units, sims, psims, _align(stems, units, sims), stems,
+                                   _window_sims(sv, units, vecs)))
         return out
+
+
+def _window_sims(sv: np.ndarray, units: list[SourceSentence], vecs: dict[str, np.ndarray]) -> np.ndarray:
+    """A claim may merge two adjacent source sentences: cosine to their (normalised) mean vector."""
+    out = []
+    for a, b in zip(units, units[1:]):
+        if a.passage != b.passage:
+            continue
+        w = vecs[a.text] + vecs[b.text]
+        n = float(np.linalg.norm(w))
+        out.append(float(w @ sv) / n if n else 0.0)
+    return np.array(out, dtype=np.float32)
 
 
 def _align(stems: list[str], units: list[SourceSentence], sims: np.ndarray) -> list[int]:
@@ -152,8 +166,10 @@ class SemanticSignal(PairSignal):
     def evaluate(self, ctx: PairContext) -> SignalOutput:
         best = float(ctx.sims.max()) if len(ctx.sims) else 0.0
         passage = float(ctx.passage_sims.max()) if len(ctx.passage_sims) else 0.0
+        ws = ctx.window_sims
+        window = max(best, float(ws.max())) if ws is not None and len(ws) else best
         reasons = (f"closest source sentence is only {best:.2f} similar",) if best < 0.5 else ()
-        return SignalOutput({"sim_best": best, "sim_passage": passage}, reasons)
+        return SignalOutput({"sim_best": best, "sim_passage": passage, "sim_window": window}, reasons)
 
 
 class CoverageSignal(PairSignal):
@@ -164,14 +180,17 @@ class CoverageSignal(PairSignal):
     def evaluate(self, ctx: PairContext) -> SignalOutput:
         claim = list(dict.fromkeys(ctx.stems))
         if not claim:
-            return SignalOutput({"coverage": 1.0, "coverage_aligned": 1.0, "novel_words": 0.0})
+            return SignalOutput({"coverage": 1.0, "coverage_aligned": 1.0, "coverage_weighted": 1.0,
+                                 "novel_words": 0.0})
         passage = set(lx.content_stems(ctx.passage_text))
         aligned = set(lx.content_stems(ctx.aligned_text(2)))
         missing = [w for w in claim if w not in passage]
         cov = 1 - len(missing) / len(claim)
         cov_al = sum(w in aligned for w in claim) / len(claim)
+        # longer words are rarer and carry more of the claim: a length-weighted coverage
+        cov_w = sum(len(w) for w in claim if w in passage) / sum(len(w) for w in claim)
         reasons = (f"words not in source: {', '.join(missing[:5])}",) if missing else ()
-        return SignalOutput({"coverage": cov, "coverage_aligned": cov_al,
+        return SignalOutput({"coverage": cov, "coverage_aligned": cov_al, "coverage_weighted": cov_w,
                              "novel_words": float(min(len(missing), 6))}, reasons)
 
 
@@ -222,8 +241,7 @@ class NegationSignal(PairSignal):
             return SignalOutput({"negation_mismatch": 0.0})
         claim = lx.negations(ctx.sentence)
         src = lx.negations(ctx.best.text)
-        src2 = lx.negations(ctx.aligned_text(2))
-        mismatch = (len(claim) % 2) != (len(src) % 2) and (len(claim) % 2) != (len(src2) % 2)
+        mismatch = (len(claim) % 2) != (len(src) % 2)
         if not mismatch:
             return SignalOutput({"negation_mismatch": 0.0})
         why = (f"negation mismatch: sentence says '{claim[0]}', source does not" if claim
@@ -253,16 +271,24 @@ class DirectionSignal(PairSignal):
 
 
 class OrderSignal(PairSignal):
-    """Shared words in another order (a swapped actor: "A pays B" vs "B pays A")."""
+    """Shared words in another order (a swapped actor: "A pays B" vs "B pays A").
+
+    `role_swap` fires when the sentence reuses nearly all words of one source sentence (4+ shared,
+    80%+ of its content words) yet in another order: the roles are likely swapped.
+    """
 
     name = "order"
 
     def evaluate(self, ctx: PairContext) -> SignalOutput:
         if ctx.best is None:
-            return SignalOutput({"order_disagreement": 0.0})
-        agree = lx.order_agreement(ctx.stems, lx.content_stems(ctx.best.text))
-        reasons = ("shared words appear in another order (swapped roles?)",) if agree < 0.75 else ()
-        return SignalOutput({"order_disagreement": 1.0 - agree}, reasons)
+            return SignalOutput({"order_disagreement": 0.0, "role_swap": 0.0})
+        src = lx.content_stems(ctx.best.text)
+        agree = lx.order_agreement(ctx.stems, src)
+        claim = set(ctx.stems)
+        shared = claim & set(src)
+        swap = agree < 0.85 and len(shared) >= 4 and len(shared) >= 0.8 * len(claim)
+        reasons = ("shared words appear in another order (swapped roles?)",) if agree < 0.85 else ()
+        return SignalOutput({"order_disagreement": 1.0 - agree, "role_swap": float(swap)}, reasons)
 
 
 def default_signals() -> list[Signal]:

@@ -1,8 +1,9 @@
 """Binary classification metrics: precision, recall and F1 per class, macro-F1, accuracy.
 
 Inputs are explicit parallel sequences of gold and predicted labels (strings or bools). A metric
-that is undefined (no predicted or no gold item of a class) is NaN, never 0; macro-F1 averages the
-defined per-class F1 values and is NaN when none is.
+that is undefined is NaN, never 0: precision when nothing was predicted as the class, recall when
+no gold item has it, F1 (= 2tp / (2tp + fp + fn)) when neither; macro-F1 averages the defined
+per-class F1 values and is NaN when none is.
 """
 
 from __future__ import annotations
@@ -61,11 +62,8 @@ def precision_recall_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable],
     pred_pos = sum(1 for p in predicted if p == positive)
     gold_pos = sum(1 for g in gold if g == positive)
     precision, recall = _ratio(tp, pred_pos), _ratio(tp, gold_pos)
-    if math.isnan(precision) or math.isnan(recall):
-        f1 = math.nan
-    else:
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    # F1 = 2tp / (2tp + fp + fn): undefined only when the class is neither in gold nor predicted
+    return precision, recall, _ratio(2 * tp, pred_pos + gold_pos)
 
 
 def classification_report(gold: Sequence[Hashable], predicted: Sequence[Hashable],

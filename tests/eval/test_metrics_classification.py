@@ -27,14 +27,21 @@ def test_precision_recall_f1_on_a_hand_computed_case():
     assert rep.by_label(S).support == 3 and rep.by_label(S).predicted == 3
 
 
-def test_a_class_never_predicted_has_nan_precision_and_f1_not_zero():
+def test_a_class_never_predicted_has_nan_precision_but_zero_f1():
     gold = [S, U, U]
     pred = [U, U, U]
     p, r, f = precision_recall_f1(gold, pred, S)
-    assert math.isnan(p) and r == 0.0 and math.isnan(f)
+    assert math.isnan(p) and r == 0.0 and f == 0.0
     rep = classification_report(gold, pred, labels=[S, U])
-    # macro-F1 averages only the defined F1 (unsupported: p=2/3, r=1 -> 0.8)
-    assert rep.macro_f1 == pytest.approx(0.8)
+    # unsupported: p=2/3, r=1 -> F1 0.8; supported F1 0 -> macro 0.4 (a one-class guesser scores low)
+    assert rep.macro_f1 == pytest.approx(0.4)
+
+
+def test_a_class_absent_from_gold_and_predictions_is_nan_and_left_out_of_macro_f1():
+    rep = classification_report([U, U, S], [U, U, S], labels=[S, U, "other"])
+    other = rep.by_label("other")
+    assert math.isnan(other.precision) and math.isnan(other.recall) and math.isnan(other.f1)
+    assert rep.macro_f1 == pytest.approx(1.0)
 
 
 def test_no_items_at_all_is_undefined():
