@@ -15,15 +15,17 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), Non
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # broken PDF font maps yield these; no store can encode them
 
 
 def normalize(text: str) -> str:
-    """Unify newlines, drop control and invisible characters, collapse spaces, keep line structure.
+    """Unify newlines, drop control and invisible characters, replace lone surrogates with U+FFFD,
+    collapse spaces, keep line structure.
 
     Lines are stripped; at most one blank line separates paragraphs.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _CONTROL.sub("", text.translate(_INVISIBLE))
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text.translate(_INVISIBLE)))
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _MANY_NEWLINES.sub("\n\n", text).strip()
 

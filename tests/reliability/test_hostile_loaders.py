@@ -69,3 +69,26 @@ def test_a_file_name_that_is_not_utf8_gives_a_title_any_store_can_encode(tmp_pat
     doc = loaders.load(hostile.Path(os.fsdecode(raw)), "corpus/acte-\\xe9t\\xe9.txt")
     doc.title.encode("utf-8")  # no surrogates
     assert doc.title == "acte \ufffdt\ufffd"
+
+
+def test_a_pdf_whose_font_map_yields_lone_surrogates_still_lands(settings, tmp_path, monkeypatch):
+    """pypdf returns lone surrogates for some broken ToUnicode maps; Chroma cannot store them, so one such
+    PDF used to stop the whole ingest with a store error."""
+    import docs
+    from pypdf import PageObject
+
+    from ingest.embedder import HashEmbedder
+    from ingest.pipeline import Ingestor
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    docs.legal_pdf(corpus / "broken-font.pdf")
+    (corpus / "plain.txt").write_text("Article 1\n\nA plain file next to it.\n", encoding="utf-8")
+    real = PageObject.extract_text
+    monkeypatch.setattr(PageObject, "extract_text", lambda self, *a, **k: real(self, *a, **k) + " \ud835 \udc00 end")
+    report = Ingestor(settings, HashEmbedder()).run([corpus])
+    assert (report.added, report.failed) == (2, [])
+    from ingest.index import Index
+
+    text = " ".join(c.text for c in Index(settings, HashEmbedder()).iter_chunks("corpus/broken-font.pdf"))
+    assert "\ufffd \ufffd end" in text
