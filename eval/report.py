@@ -139,6 +139,13 @@ def _case(r: "ItemResult", k: int) -> str:
     evidence = "".join(f'<div class="passage"><div class="src">{escape(e["source"])}</div>'
                        f'<mark class="ev">{escape(e.get("quote") or "span " + str(e.get("spans")))}</mark></div>'
                        for e in r.evidence) or '<div class="small">none: the corpus does not answer this</div>'
+    cited_ids = {c["chunk_id"] for c in r.citations}
+    missed = "".join(
+        f'<div class="passage"><div class="src">rank {i} · {escape(p["source"])} {escape(p.get("section") or "")} '
+        f'· chars {p["start"]}–{p["end"]}</div>{_highlight(p["text"], ev_quotes)}</div>'
+        for i, p in enumerate(r.retrieved, 1) if p["relevant"] and p["chunk_id"] not in cited_ids)
+    if missed:
+        missed = f'<div class="label">retrieved, holds the evidence, but not cited</div>{missed}'
     ranks = [i + 1 for i, p in enumerate(r.retrieved) if p["relevant"]]
     retrieval = (f"evidence at rank {', '.join(map(str, ranks))} of {len(r.retrieved)}" if ranks
                  else f"evidence not in the top {k}") if r.answerable else ""
@@ -149,7 +156,7 @@ def _case(r: "ItemResult", k: int) -> str:
             f'<div class="label">answer and verifier verdicts</div>{sents}'
             f'<div class="label">cited passages (yellow: quoted, green: expected evidence)</div>'
             f'{cites or "<div class=small>none</div>"}'
-            f'<div class="label">expected evidence</div>{evidence}</div>')
+            f'{missed}<div class="label">expected evidence</div>{evidence}</div>')
 
 
 def _rel(flag) -> str:

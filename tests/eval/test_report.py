@@ -65,3 +65,13 @@ def test_a_baseline_that_is_not_a_report_is_a_clear_error(tmp_path):
         load_baseline(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_baseline(tmp_path / "missing.json")
+
+
+def test_a_worst_case_shows_the_retrieved_passage_that_held_the_evidence_it_did_not_cite(reported):
+    tmp, _, _ = reported
+    html = (tmp / "r1" / "report.html").read_text()
+    a3 = html[html.index("a3 · And what do they teach?"):].split('class="card case"')[0]
+    a1 = html[html.index("a1 · How are alerts sent?"):].split('class="card case"')[0]
+    assert "retrieved, holds the evidence, but not cited" in a3  # refused although rank 1 held it
+    assert '<mark class="ev">Training courses teach officers</mark>' in a3
+    assert "retrieved, holds the evidence, but not cited" not in a1 and "evidence at rank 2 of 3" in a1
