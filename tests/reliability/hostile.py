@@ -64,6 +64,39 @@ def zip_bomb_docx(path: Path, gib: int = BOMB_GIB) -> Path:
     return path
 
 
+def flate_bomb_pdf(path: Path, gib: int = BOMB_GIB) -> Path:
+    """A two-page PDF: page 1's content stream inflates to `gib` GiB of zeros (~1 MB on disk per GiB),
+    page 2 holds ordinary text. The xref offsets are exact, so the file is valid."""
+    block_in = bytes(1 << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(block_in) + comp.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(gib * 1024):
+        adler = zlib.adler32(block_in, adler)
+    bomb = b"\x78\xda" + block * (gib * 1024) + b"\x03\x00" + struct.pack(">I", adler)
+    text = b"BT /F1 12 Tf 72 720 Td (The second page of the flate bomb survives.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 7 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R /Resources << /Font << /F1 7 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
 def _zip(parts: list[tuple[bytes, bytes, int, int, int]]) -> bytes:
     """A zip archive from (name, stored bytes, uncompressed size, crc, method); sizes must fit 32 bits."""
     out, central = bytearray(), bytearray()
@@ -178,6 +211,7 @@ def write_hostile_corpus(folder: Path, outside: Path) -> dict[str, Expect]:
     fail("password-encrypted pdf", "locked.pdf", docs.encrypted_pdf, "password")
     fail("image-only pdf", "scan.pdf", docs.image_only_pdf, "OCR")
     fail("pdf with a corrupt body", "corrupt.pdf", docs.corrupt_pdf, "PDF")
+    land("pdf whose page inflates to 1 GiB", "flate-bomb.pdf", flate_bomb_pdf, "second page of the flate bomb")
     # binaries under document names
     fail("binary named .pdf", "noise.pdf", docs.binary_file, "not a PDF")
     fail("binary named .docx", "noise.docx", docs.binary_file, "not a Word .docx")
