@@ -1,78 +1,197 @@
-"""The Assistant: question (+ history) -> retrieved passages -> cited draft -> verified Answer.
+"""The Assistant: question (+ history) -> standalone question -> passages -> cited draft -> verified Answer.
 
 This is the one object the CLI, the UI, the quiz and the eval harness call:
-    Assistant.from_settings(settings).ask(question, history=None, backend=None) -> Answer
-(First version: minimal extractive answering. Backends, follow-ups, refusal tuning and the audit
-log land with the assistant issue; the signature stays.)
+    Assistant.from_settings(settings, embedder=None).ask(question, history=None, backend=None, k=None) -> Answer
+
+Stages (each its own unit): condense (assistant/condense.py), screen + retrieve
+(assistant/policy.py, assistant/retrieval.py), evidence gate on the best passage sentences
+(assistant/extractive.py + policy.EvidenceGate), draft (extractive or an LLM backend),
+verify every sentence against the passages it cites (assistant/verify), apply the flag|strict
+policy, write the audit log (assistant/audit.py).
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import time
 from typing import Sequence
 
+from assistant.audit import AuditLog
+from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_citation
+from assistant.condense import HeuristicCondenser, LLMCondenser
+from assistant.extractive import ExtractiveBackend, SentenceScorer
+from assistant.policy import REFUSAL_TEXT, EvidenceGate, Verdict, apply_policy, screen
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.retrieval import Retriever, make_retriever
-from assistant.verify import Verifier
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
+from lexcite.errors import ConfigError
 from lexcite.settings import Settings
 
-_SENT = re.compile(r"[^.!?\n]+[.!?]?")
+log = logging.getLogger(__name__)
+
+CLOSEST_PASSAGES = 3
+EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)  # listed as citations when the answer is insufficient_evidence
+
+
+def _make_verifier(settings: Settings, embedder: Embedder):
+    try:
+        from assistant.verify import make_verifier
+    except ImportError:  # older verifier without a factory
+        from assistant.verify import Verifier
+
+        return Verifier()
+    return make_verifier(settings, embedder)
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: Index, retriever: Retriever, verifier: Verifier):
+    def __init__(self, settings: Settings, index: Index, retriever: Retriever, verifier,
+                 embedder: Embedder | None = None, chat_models: dict | None = None):
         self.settings = settings
         self.index = index
         self.retriever = retriever
         self.verifier = verifier
+        self.embedder = embedder or index.embedder
+        self.scorer = SentenceScorer(self.embedder)
+        self.extractive = ExtractiveBackend(self.scorer)
+        self.gate = EvidenceGate(self.scorer.vectors)
+        self.audit = AuditLog(settings.audit_path) if settings.audit_log else None
+        self._chat_models: dict = dict(chat_models or {})
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         embedder = embedder or get_embedder(settings.embedding_model)
         index = Index(settings, embedder)
-        return cls(settings, index, make_retriever(index), Verifier())
+        return cls(settings, index, make_retriever(index), _make_verifier(settings, embedder), embedder)
 
+    # ---- backends --------------------------------------------------------------------------------
+    def available_backends(self) -> list[str]:
+        """Backends that can run with the current settings (extractive always can)."""
+        out = ["extractive"]
+        s = self.settings
+        if "openai" in self._chat_models or (s.llm_base_url and s.llm_model):
+            out.append("openai")
+        if "ollama" in self._chat_models or s.llm_model:
+            out.append("ollama")
+        try:
+            from assistant.backends.local import default_gguf
+
+            if "local" in self._chat_models or s.llm_model.endswith(".gguf") or default_gguf():
+                out.append("local")
+        except (ConfigError, ImportError):
+            pass
+        return out
+
+    def chat_model(self, name: str):
+        if name not in self._chat_models:
+            from assistant.llm import make_chat_model
+
+            self._chat_models[name] = make_chat_model(self.settings, name)
+        return self._chat_models[name]
+
+    def backend(self, name: str) -> Backend:
+        if name not in BACKENDS:
+            raise ConfigError(f"backend {name!r} is not one of {', '.join(BACKENDS)}")
+        if name == "extractive":
+            return self.extractive
+        from assistant.llm import LLMBackend
+
+        return LLMBackend(self.chat_model(name), name)
+
+    def policy_for(self, name: str) -> str:
+        return self.settings.verify_policy or ("strict" if name in LLM_BACKENDS else "flag")
+
+    # ---- the pipeline ----------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
-            backend: str | None = None, k: int | None = None) -> Answer:
+            backend: str | None = None, k: int | None = None, user: str | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise ConfigError("the question is empty; type a question about the indexed documents")
+        name = backend or self.settings.backend
         t0 = time.perf_counter()
         self.index.require_nonempty()
-        passages = self.retriever.retrieve(question, k or self.settings.k)
-        t1 = time.perf_counter()
-        sentences, citations = self._extract(question, passages)
-        t2 = time.perf_counter()
-        checked = []
-        for s in sentences:
-            cited = [citations[n - 1].passage for n in s.citations]
-            v = self.verifier.score(s.text, cited)
-            checked.append(Sentence(s.text, s.citations, v.supported, v.score))
-        t3 = time.perf_counter()
-        status = "answered" if checked else "insufficient_evidence"
-        text = " ".join(f"{s.text} [{', '.join(map(str, s.citations))}]" for s in checked) or (
-            "The indexed documents do not contain enough to answer this question."
-        )
-        return Answer(question, status, text, checked, citations, backend or "extractive",
-                      {"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "verify": (t3 - t2) * 1e3,
-                       "total": (t3 - t0) * 1e3})
+        engine = self.backend(name)
+        history = [tuple(t) for t in history or [] if t and len(t) == 2]
+        condenser = LLMCondenser(self.chat_model(name)) if name in LLM_BACKENDS and history else HeuristicCondenser()
+        standalone = condenser.condense(question, history)
+        t_condense = time.perf_counter()
+        times = {"condense": (t_condense - t0) * 1e3}
 
-    def _extract(self, question: str, passages: list[Passage]) -> tuple[list[Sentence], list[Citation]]:
-        qwords = set(re.findall(r"\w+", question.lower()))
-        scored = []
-        for p in passages[:3]:
-            for m in _SENT.finditer(p.chunk.text):
-                words = set(re.findall(r"\w+", m.group().lower()))
-                scored.append((len(words & qwords) / (len(words) ** 0.5 + 1), p, m))
-        scored.sort(key=lambda t: -t[0])
-        sentences, citations = [], []
-        for score, p, m in scored[:2]:
-            if score <= 0:
+        if screen(question):
+            answer = self._refuse(question, standalone, name, engine.model, Verdict("instructions"), [], times, t0)
+            self._audit(answer, [], user)
+            return answer
+
+        k = k or self.settings.k
+        pool = self.retriever.retrieve(standalone, max(k, EVIDENCE_POOL))
+        passages = pool[:k]
+        t1 = time.perf_counter()
+        times["retrieve"] = (t1 - t_condense) * 1e3
+        evidence = self.extractive.draft(standalone, pool, focus=question if standalone != question else "")
+        verdict = self.gate.judge(standalone, question, [p.chunk.text for p in pool],
+                                  [s.text for s in evidence.sentences], evidence.evidence)
+        if verdict.refused:
+            times["answer"] = (time.perf_counter() - t1) * 1e3
+            answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0)
+            self._audit(answer, pool, user)
+            return answer
+        draft = evidence if engine is self.extractive else engine.draft(standalone, passages)
+        t2 = time.perf_counter()
+        times["answer"] = (t2 - t1) * 1e3
+        checked = self._verify(draft)
+        kept = apply_policy(checked, self.policy_for(name))
+        times["verify"] = (time.perf_counter() - t2) * 1e3
+        if not kept:
+            why = Verdict("unsupported") if draft.sentences else Verdict("no_passages")
+            answer = self._refuse(question, standalone, name, draft.model, why, pool, times, t0)
+        else:
+            citations = self._keep_cited(draft.citations, kept)
+            text = " ".join(s.text + (" " + "".join(f"[{n}]" for n in s.citations) if s.citations else "")
+                            for s in kept)
+            answer = Answer(question, "answered", text, kept, citations, name, self._total(times, t0),
+                            standalone, draft.model)
+        self._audit(answer, pool, user)
+        return answer
+
+    def _verify(self, draft: Draft) -> list[Sentence]:
+        by_n = {c.n: c for c in draft.citations}
+        out = []
+        for s in draft.sentences:
+            cited = [by_n[n].passage for n in s.citations if n in by_n]
+            if not cited:
+                out.append(Sentence(s.text, s.citations, False, 0.0))
                 continue
-            n = len(citations) + 1
-            quote = m.group().strip()
-            start = p.chunk.start + m.start() + (len(m.group()) - len(m.group().lstrip()))
-            citations.append(Citation(n, p.chunk.id, p.chunk.source, p.chunk.title, p.chunk.page, p.chunk.section,
-                                      quote, start, start + len(quote), p.chunk.source_type, p.chunk.text))
-            sentences.append(Sentence(quote, (n,), True, score))
-        return sentences, citations
+            v = self.verifier.score(s.text, cited)
+            out.append(Sentence(s.text, s.citations, bool(v.supported), float(v.score)))
+        return out
+
+    @staticmethod
+    def _keep_cited(citations: list[Citation], kept: list[Sentence]) -> list[Citation]:
+        used = {n for s in kept for n in s.citations}
+        return [c for c in citations if c.n in used]
+
+    @staticmethod
+    def _total(times: dict[str, float], t0: float) -> dict[str, float]:
+        out = {"retrieve": 0.0, "answer": 0.0, "verify": 0.0} | times
+        out["total"] = (time.perf_counter() - t0) * 1e3
+        return out
+
+    def _refuse(self, question: str, standalone: str, name: str, model: str, verdict: Verdict,
+                passages: Sequence[Passage], times: dict[str, float], t0: float) -> Answer:
+        closest = [passage_citation(n, p.chunk) for n, p in enumerate(passages[:CLOSEST_PASSAGES], 1)]
+        if verdict.reason == "instructions":
+            text = verdict.message()
+        else:
+            text = f"{REFUSAL_TEXT} {verdict.message()}".strip()
+            if closest:
+                text += " The closest passages are listed below."
+        return Answer(question, "insufficient_evidence", text, [], closest, name, self._total(times, t0),
+                      standalone, model)
+
+    def _audit(self, answer: Answer, passages: Sequence[Passage], user: str | None) -> None:
+        if self.audit is not None:
+            try:
+                self.audit.write(answer, passages, user)
+            except OSError as exc:  # the answer still goes out; the operator sees why the log failed
+                log.error("could not append to the audit log %s: %s; check the data directory's permissions",
+                          self.settings.audit_path, exc)

@@ -1,0 +1,68 @@
+"""Word-level helpers shared by the extractive backend and the refusal policy (no topic knowledge)."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-/]*")
+STOP = frozenset(
+    """a an the of to in on for and or nor is are was were be been being by with as at that this these
+    those it its it's from into onto than then there their they them he she his her we our you your i me
+    my do does did doing done has have had having can could should would will shall may might must not
+    no yes so such also too very more most much many any some all each every both either neither other
+    about above after again against before below between during over under up down out off only own
+    same just what which who whom whose when where why how whether if while because until though
+    although tell me please say said says give list describe explain according document text""".split()
+)
+QUESTION_WORDS = frozenset("what which who whom whose when where why how whether".split())
+
+
+def stem(word: str) -> str:
+    """A light, deterministic stemmer: enough to match plural/verb forms, not a linguist."""
+    w = word.lower().replace("’", "'").strip("'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suf, rep in (("mmes", "m"), ("mme", "m"), ("ies", "y"), ("sses", "ss"), ("ing", ""), ("ied", "y"),
+                     ("ed", ""), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("zes", "z"), ("s", ""), ("ly", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss" if suf == "s" else "\0"):
+            return w[: len(w) - len(suf)] + rep
+    return w
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words of `text`, in order, without repeats."""
+    out: list[str] = []
+    for w in words(text):
+        lw = w.lower()
+        if lw in STOP or len(lw) < 2:
+            continue
+        s = stem(lw)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+def stems_match(a: str, b: str) -> bool:
+    """Same stem, or one a prefix of the other of 4+ letters ("link"/"linkage", "improvement"/"improve")."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def has_stem(stem_: str, stems: set[str]) -> bool:
+    return stem_ in stems or any(stems_match(stem_, s) for s in stems)
+
+
+def coverage(query_stems: list[str], text: str, weights: dict[str, float] | None = None) -> float:
+    """Weighted share of the query's content stems found in `text` (0 when the query has none)."""
+    if not query_stems:
+        return 0.0
+    have = set(content_stems(text))
+    w = weights or {}
+    total = sum(w.get(s, 1.0) for s in query_stems)
+    return sum(w.get(s, 1.0) for s in query_stems if has_stem(s, have)) / total

@@ -1,0 +1,122 @@
+"""LLM backends: any LangChain chat model, prompted with numbered passages, `[n]` parsed back out.
+
+`make_chat_model(settings, name)` builds the chat model for `openai` (any OpenAI-compatible server:
+vLLM, llama.cpp server, Ollama's /v1, LM Studio), `ollama` (Ollama's OpenAI-compatible /v1
+endpoint, so no extra package) and `local` (a GGUF file run in-process, assistant/backends/local.py).
+`LLMBackend(chat_model).draft(question, passages)` returns sentences with the passage numbers they
+cite; a sentence without a valid `[n]` keeps an empty citation list and will be unsupported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Sequence
+
+from assistant.backends import Draft, DraftSentence, citation_for
+from assistant.backends.terms import content_stems
+from assistant.prompt import INSUFFICIENT, build_messages
+from assistant.records import Passage
+from assistant.sentences import split_sentences
+from lexcite.errors import ConfigError, LexciteError
+from lexcite.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
+
+
+class BackendError(LexciteError):
+    """The LLM server could not be reached or failed."""
+
+
+def parse_citations(text: str, n_passages: int) -> list[DraftSentence]:
+    """Split model output into sentences; pull `[n]`, `[1, 2]`, `[2-3]` markers out of each."""
+    out = []
+    for span in split_sentences(text.strip()):
+        nums: list[int] = []
+        for m in _MARKER.finditer(span.text):
+            for part in re.split(r"\s*[,;]\s*", m.group(1)):
+                if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
+                    a, b = (int(x) for x in re.split(r"\s*[–-]\s*", part))
+                    nums.extend(range(a, min(b, a + 20) + 1))
+                else:
+                    nums.append(int(part))
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", span.text)).strip()
+        if not re.search(r"\w", clean):
+            continue
+        valid = tuple(dict.fromkeys(n for n in nums if 1 <= n <= n_passages))
+        out.append(DraftSentence(clean, valid))
+    return out
+
+
+def best_quote(passage_text: str, sentences: Sequence[str]) -> tuple[int, int]:
+    """Span (in the passage) of the passage sentence sharing most content words with `sentences`."""
+    want = set(content_stems(" ".join(sentences)))
+    best, span = -1.0, (0, len(passage_text))
+    for s in split_sentences(passage_text):
+        have = set(content_stems(s.text))
+        score = len(want & have) / (len(have) ** 0.5 or 1)
+        if score > best:
+            best, span = score, (s.start, s.end)
+    return span
+
+
+class LLMBackend:
+    """Draft an answer with a LangChain chat model. Citations are renumbered in order of first use."""
+
+    def __init__(self, chat_model, name: str, model: str = "", max_sentences: int = 4):
+        self.chat_model = chat_model
+        self.name = name
+        self.model = model or getattr(chat_model, "model_name", "") or getattr(chat_model, "model", "") or ""
+        self.max_sentences = max_sentences
+
+    def draft(self, question: str, passages: Sequence[Passage]) -> Draft:
+        messages = build_messages(question, passages, self.max_sentences)
+        try:
+            reply = self.chat_model.invoke(messages)
+        except LexciteError:
+            raise
+        except Exception as exc:  # connection refused, HTTP errors, model errors
+            raise BackendError(
+                f"the {self.name} backend failed ({type(exc).__name__}: {str(exc)[:200]}); check that the server "
+                f"at LEXCITE_LLM_BASE_URL is running and LEXCITE_LLM_MODEL names a model it serves, "
+                f"or use --backend extractive") from None
+        raw = str(reply.content if hasattr(reply, "content") else reply)
+        if INSUFFICIENT in raw and len(raw.replace(INSUFFICIENT, "").strip(" .\n")) < 3:
+            return Draft([], [], model=self.model, raw=raw)
+        parsed = parse_citations(raw.replace(INSUFFICIENT, ""), len(passages))
+        renum: dict[int, int] = {}
+        for s in parsed:
+            for n in s.citations:
+                renum.setdefault(n, len(renum) + 1)
+        citations = []
+        for orig, new in renum.items():
+            chunk = passages[orig - 1].chunk
+            start, end = best_quote(chunk.text, [s.text for s in parsed if orig in s.citations])
+            citations.append(citation_for(new, chunk, start, end))
+        sentences = [DraftSentence(s.text, tuple(renum[n] for n in s.citations)) for s in parsed]
+        return Draft(sentences, citations, model=self.model, raw=raw)
+
+
+def make_chat_model(settings: Settings, name: str):
+    """The LangChain chat model behind backend `name` (openai | ollama | local)."""
+    if name in ("openai", "ollama"):
+        from langchain_openai import ChatOpenAI
+
+        base_url = settings.llm_base_url or (OLLAMA_DEFAULT_URL if name == "ollama" else "")
+        if not base_url:
+            raise ConfigError("the openai backend needs LEXCITE_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1 "
+                              "for a llama.cpp or vLLM server)")
+        if not settings.llm_model:
+            raise ConfigError(f"the {name} backend needs LEXCITE_LLM_MODEL (the model name the server serves)")
+        if name == "ollama" and not base_url.rstrip("/").endswith("/v1"):
+            base_url = base_url.rstrip("/") + "/v1"
+        return ChatOpenAI(model=settings.llm_model, base_url=base_url, api_key=settings.llm_api_key or "not-needed",
+                          temperature=0, max_retries=1, timeout=120)
+    if name == "local":
+        from assistant.backends.local import LocalGGUFChatModel, default_gguf
+
+        return LocalGGUFChatModel(gguf_path=settings.llm_model or str(default_gguf()))
+    raise ConfigError(f"backend {name!r} is not an LLM backend; choose openai, ollama or local")

@@ -1,0 +1,183 @@
+"""Refusal and verification policy: when the corpus does not answer, say so instead of guessing.
+
+Two stages, both free of topic knowledge:
+- `screen(question)` before retrieval: requests about the assistant's own instructions
+  ("ignore previous instructions", "reveal your system prompt", "developer mode") are refused.
+- `EvidenceGate.judge(question, own_words, passages, chosen)` after drafting: refuse when
+    * the best sentence is too far from the question (`min_relevance`, calibrated on the golden set);
+    * the question names something no retrieved passage mentions: a number or year, an
+      "Article 12"/"Section 32" reference, a capitalised name or an acronym ("Palermo", "2015");
+    * the question asks for a kind of answer the chosen sentences cannot hold: "how many" with no
+      number, "when / which year" with no date;
+    * the thing asked about ("what FINES …", "which CITY …") or, for a follow-up, every word of
+      the question itself, matches nothing in the chosen sentences, lexically or semantically.
+`apply_policy(sentences, policy)` implements flag | strict on verified sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from assistant.backends.terms import QUESTION_WORDS, STOP, content_stems, has_stem, stem, words
+from assistant.records import Sentence
+
+REFUSAL_TEXT = "The indexed documents do not contain enough to answer this question."
+REASON_TEXT = {
+    "instructions": "I answer questions from the indexed documents only; I cannot show or change my instructions.",
+    "no_passages": "Nothing in the indexed documents matches this question.",
+    "low_relevance": "No passage in the indexed documents addresses this question.",
+    "absent_terms": "The indexed documents do not mention {terms}.",
+    "answer_type": "The passages found do not state {what}.",
+    "focus": "The passages found do not say anything about {terms}.",
+    "unsupported": "No sentence of the draft answer could be verified against the cited passages.",
+}
+
+_INSTRUCTION_REQUESTS = [
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompt|guidelines|directives)\b",
+    r"\b(reveal|show|print|repeat|output|display|tell me|what (are|were|is))\b.{0,60}"
+    r"\b(system prompt|your (instructions|prompt|rules)|(hidden|initial|original|secret) (instructions?|prompt))",
+    r"\bsystem prompt\b",
+    r"\b(developer|god|jailbreak|dan) mode\b",
+    r"\byou are now\b",
+    r"\b(without|no) citations?\b",
+    r"\bpretend (to be|you are)\b",
+    r"\binstructions you were given\b",
+]
+_INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_REQUESTS), re.IGNORECASE | re.DOTALL)
+
+_COUNT_Q = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|amount)\b", re.I)
+_DATE_Q = re.compile(r"^\s*when\b|\b(what|which|in what|in which) (year|date|month|decade|century)\b", re.I)
+_NUMBER_WORDS = ("two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+                 "hundred hundreds thousand thousands million millions billion dozen dozens percent half").split()
+_HAS_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_HAS_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|"
+                       r"september|october|november|december)\b", re.I)
+_REFERENCE = re.compile(r"\b(article|art\.|section|sec\.|s\.|rule|regulation|paragraph|para\.|clause|schedule|"
+                        r"chapter|annex|protocol)\s*(\d+[a-z]?(\(\d+\))?)", re.I)
+_WH_HEAD = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?|forms?) of\s+)?((?:[\w\-’']+\s+){0,3}?[\w\-’']+)"
+                      r"\s+(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|may|might|must)\b",
+                      re.I)
+_GENERIC_HEADS = frozenset("thing things way ways kind kinds type types part parts role roles one ones else".split())
+
+
+def screen(question: str) -> str | None:
+    """'instructions' when the question asks about or against the assistant's instructions."""
+    return "instructions" if _INSTRUCTION_RE.search(question) else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    reason: str | None  # None = answer; else a key of REASON_TEXT
+    detail: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return self.reason is not None
+
+    def message(self) -> str:
+        if self.reason is None:
+            return ""
+        text = REASON_TEXT[self.reason]
+        return text.format(terms=self.detail, what=self.detail)
+
+
+def salient_terms(question: str) -> list[str]:
+    """Names, numbers and provision references the question is about (each must be in the passages)."""
+    out: list[str] = []
+    for m in _REFERENCE.finditer(question):
+        out.append(f"{m.group(1)} {m.group(2)}")
+    toks = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9’'\-/]*", question))
+    for i, m in enumerate(toks):
+        w = re.sub(r"[’']s$", "", m.group())
+        if re.fullmatch(r"\d+(st|nd|rd|th)?", w):
+            if not any(w in t for t in out):
+                out.append(w)
+        elif i > 0 and w[0].isupper() and w.lower() not in STOP and w.lower() not in QUESTION_WORDS:
+            out.append(w)
+    return out
+
+
+def _acronym_in(term: str, text: str) -> bool:
+    if not (term.isupper() and 2 <= len(term) <= 6):
+        return False
+    caps = re.findall(r"\b([A-Z])[a-z]+", text)
+    return term in "".join(caps)
+
+
+def term_in(term: str, text: str) -> bool:
+    if " " in term:  # "Article 12": the number must follow the word
+        word, num = term.split(" ", 1)
+        return re.search(rf"\b{re.escape(word.rstrip('.'))}\w*\.?\s*{re.escape(num)}\b", text, re.I) is not None
+    if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text, re.I):
+        return True
+    return _acronym_in(term, text)
+
+
+def wh_head(question: str) -> str | None:
+    """The noun a what/which question asks for ("What FINES does …" -> "fines"), if any."""
+    m = _WH_HEAD.search(question)
+    if not m:
+        return None
+    head = m.group(1).split()[-1].lower()
+    if head in STOP or head in _GENERIC_HEADS or head in QUESTION_WORDS:
+        return None
+    return head
+
+
+class EvidenceGate:
+    """Decides whether the drafted evidence answers the question. Thresholds calibrated on eval/golden."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], min_relevance: float = 0.33,
+                 word_similarity: float = 0.65):
+        self.embed = embed
+        self.min_relevance = min_relevance
+        self.word_similarity = word_similarity
+
+    def judge(self, question: str, own_words: str, passages: Sequence[str], chosen: Sequence[str],
+              relevance: float) -> Verdict:
+        """`question` is the standalone question; `own_words` what the user typed in this turn."""
+        if not passages or not chosen:
+            return Verdict("no_passages")
+        if relevance < self.min_relevance:
+            return Verdict("low_relevance")
+        context = "\n".join(passages)
+        missing = [t for t in salient_terms(own_words) if not term_in(t, context)]
+        if missing:
+            return Verdict("absent_terms", ", ".join(f"“{t}”" for t in missing))
+        answer = " ".join(chosen)
+        if _COUNT_Q.search(own_words) and not _HAS_NUMBER.search(answer):
+            return Verdict("answer_type", "a number")
+        if _DATE_Q.search(own_words) and not _HAS_DATE.search(answer):
+            return Verdict("answer_type", "a date")
+        head = wh_head(own_words)
+        if head and not has_stem(stem(head), set(content_stems(context))) and not self._matched([head], answer):
+            return Verdict("focus", f"“{head}”")
+        own = [w for w in words(own_words) if w.lower() not in STOP and len(w) > 2]
+        if own and not self._matched(own, answer):
+            return Verdict("focus", ", ".join(f"“{w}”" for w in own))
+        return Verdict(None)
+
+    def _matched(self, terms: Sequence[str], answer: str) -> bool:
+        """True when any term occurs in `answer` (by stem) or is close in meaning to one of its words."""
+        have = set(content_stems(answer))
+        if any(has_stem(stem(t), have) for t in terms):
+            return True
+        answer_words = sorted({w.lower() for w in words(answer) if w.lower() not in STOP and len(w) > 2})
+        if not answer_words:
+            return False
+        vecs = self.embed(list(terms) + answer_words)
+        sims = vecs[: len(terms)] @ vecs[len(terms):].T
+        return bool(sims.max() >= self.word_similarity)
+
+
+def apply_policy(sentences: Sequence[Sentence], policy: str) -> list[Sentence]:
+    """flag: keep every sentence (unsupported ones marked); strict: keep only supported ones."""
+    if policy not in ("flag", "strict"):
+        raise ValueError(f"verify policy {policy!r} must be 'flag' or 'strict'")
+    if policy == "flag":
+        return list(sentences)
+    return [s for s in sentences if s.supported and s.citations]
