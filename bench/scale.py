@@ -61,6 +61,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds this process has used (user + system): on a shared machine wall time lies, this does not."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
 def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
 
@@ -89,7 +99,7 @@ def build(data: Path, n_chunks: int, seed: int = 0) -> dict:
     vocab = vocabulary(np.random.default_rng(7))
     index = Index(settings_for(data), HashEmbedder(DIM))
     index.check_model()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     n_docs = (n_chunks + CHUNKS_PER_DOC - 1) // CHUNKS_PER_DOC
     writes: list[DocumentWrite] = []
     made = 0
@@ -120,7 +130,9 @@ def build(data: Path, n_chunks: int, seed: int = 0) -> dict:
     assert st.chunks == st.vectors == n_chunks, st
     s = index.settings
     return {"phase": "build", "chunks": n_chunks, "documents": n_docs, "seconds": round(secs, 1),
-            "chunks_per_s": round(n_chunks / secs), "peak_rss_mb": round(peak_rss_mb()),
+            "chunks_per_s": round(n_chunks / secs), "cpu_s": round(cpu_s() - c0, 1),
+            "chunks_per_cpu_s": round(n_chunks / max(cpu_s() - c0, 1e-9)), "load_1min": load(),
+            "peak_rss_mb": round(peak_rss_mb()),
             "disk_mb": round(disk_mb(data), 1), "chroma_mb": round(disk_mb(s.chroma_dir), 1),
             "catalog_mb": round(sum(disk_mb(p) if p.is_dir() else p.stat().st_size / 1e6
                                     for p in data.glob("catalog.sqlite3*")), 1)}
@@ -170,7 +182,8 @@ def query_phase(data: Path, n_queries: int, k: int) -> list[dict]:
         rows.append({"phase": "query", "chunks": n, "variant": name, "k": k, "queries": n_queries,
                      "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
                      "empty_results": empty})
-    rows.append({"phase": "query-process", "chunks": n, "open_s": round(opened, 2), "peak_rss_mb": round(peak_rss_mb())})
+    rows.append({"phase": "query-process", "chunks": n, "open_s": round(opened, 2), "cpu_s": round(cpu_s(), 1),
+                 "load_1min": load(), "peak_rss_mb": round(peak_rss_mb())})
     return rows
 
 
@@ -212,12 +225,12 @@ def pipeline_phase(data: Path, folder: Path, n_files: int) -> list[dict]:
     rows = []
     for label in ("first ingest", "re-ingest, unchanged"):
         ingestor = Ingestor(settings_for(data), HashEmbedder(DIM))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_s()
         report = ingestor.run([folder])
-        secs = time.perf_counter() - t
+        secs, cpu = time.perf_counter() - t, cpu_s() - c
         rows.append({"phase": "pipeline", "run": label, "files": n_files, "index_chunks": report.chunks,
                      "added": report.added, "unchanged": report.unchanged, "failed": len(report.failed),
-                     "seconds": round(secs, 2), "timings_s": {k: round(v, 2) for k, v in report.timings_s.items()}})
+                     "seconds": round(secs, 2), "cpu_s": round(cpu, 2), "load_1min": load(), "timings_s": {k: round(v, 2) for k, v in report.timings_s.items()}})
     rows.append({"phase": "after-pipeline", "peak_rss_mb": round(peak_rss_mb()), "disk_mb": round(disk_mb(data), 1)})
     return rows
 
