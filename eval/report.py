@@ -183,13 +183,15 @@ def render_html(run: "AnswerEvalRun") -> str:
     m = run.meta
     failed = [g.describe() for g in run.gates if not g.passed]
     n_ok = sum(r.correct for r in run.items)
+    failures = '<br><span class="small">' + "<br>".join(map(escape, failed)) + "</span>" if failed else ""
     banner = (f'<div class="banner {"pass" if run.passed else "fail"}"><span class="big">'
               f'{"ALL GATES PASS" if run.passed else f"{len(failed)} GATE(S) FAIL"}</span><span>'
               f'{n_ok} of {len(run.items)} questions handled correctly'
-              f'{"<br>" + "<br>".join(map(escape, failed)) if failed else ""}</span></div>')
-    meta = (f'golden set {escape(str(m.get("golden")))} · {m.get("items")} questions ({m.get("answerable")} answerable) · '
-            f'backend {escape(str(m.get("backend")))} · k={m.get("k")} · {escape(str(m.get("embedding_model") or ""))} · '
-            f'{m.get("seconds")} s · {escape(str(m.get("created")))}')
+              f'{failures}</span></div>')
+    meta = " · ".join(escape(str(x)) for x in (
+        f'golden set {m.get("golden")}', f'{m.get("items")} questions ({m.get("answerable")} answerable)',
+        f'backend {m.get("backend")}', f'k={m.get("k")}', m.get("embedding_model"), f'{m.get("seconds")} s',
+        m.get("created")) if x)
     worst = run.worst(8)
     cases = "".join(_case(r, m.get("k", 0)) for r in worst) or '<div class="card">No failures: every item is fully correct.</div>'
     img = '<img alt="{}" src="data:image/png;base64,{}">'
