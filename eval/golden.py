@@ -12,7 +12,7 @@ A golden set is JSONL, one question per line:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
