@@ -168,6 +168,8 @@ class Ingestor:
         report.timings_s["chunk"] += t2 - t1
         if not chunks:
             raise LoaderError(sf.source, "no text could be extracted; if it is a scan, run OCR on it first")
+        if not sf.root and known is not None:  # a file named on its own keeps the folder it was found under
+            sf = replace(sf, root=known.root)
         return _Parsed(sf, doc, chunks, known is None)
 
     def _land(self, batch: list[_Parsed], report: IngestReport) -> None:

@@ -283,3 +283,13 @@ def test_queries_during_an_ingest_never_fail_and_always_see_whole_documents(sett
         t.join()
     assert report.updated == 12
     assert rounds[0] > 0 and problems == []
+
+
+def test_a_file_reingested_on_its_own_is_still_removed_with_its_folder(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    paths = write_corpus(corpus, 2)
+    ingest(settings, [corpus])
+    change_document(paths[0])
+    assert ingest(settings, [paths[0]]).updated == 1
+    paths[0].unlink()
+    assert ingest(settings, [corpus]).removed == 1
