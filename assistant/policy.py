@@ -69,6 +69,18 @@ def screen(question: str) -> str | None:
     return "instructions" if _INSTRUCTION_RE.search(question) else None
 
 
+def strip_instructions(text: str) -> str:
+    """`text` with every sentence that addresses the assistant blanked out (offsets kept), so an
+    instruction planted in a document can never count as support for an answer."""
+    from assistant.sentences import split_sentences
+
+    out = text
+    for s in split_sentences(text):
+        if screen(s.text):
+            out = out[: s.start] + " " * (s.end - s.start) + out[s.end:]
+    return out
+
+
 @dataclass(frozen=True)
 class Verdict:
     reason: str | None  # None = answer; else a key of REASON_TEXT

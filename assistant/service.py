@@ -20,7 +20,7 @@ from assistant.audit import AuditLog
 from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_citation
 from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import ExtractiveBackend, SentenceScorer
-from assistant.policy import REFUSAL_TEXT, EvidenceGate, Verdict, apply_policy, screen
+from assistant.policy import REFUSAL_TEXT, EvidenceGate, Verdict, apply_policy, screen, strip_instructions
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.retrieval import Retriever, make_retriever
 from ingest.embedder import Embedder, get_embedder
@@ -82,6 +82,12 @@ class Assistant:
             pass
         return out
 
+    def use_chat_model(self, name: str, chat_model) -> None:
+        """Serve backend `name` with this LangChain chat model (tests, or a model built elsewhere)."""
+        if name not in LLM_BACKENDS:
+            raise ConfigError(f"{name!r} is not an LLM backend; choose one of {', '.join(LLM_BACKENDS)}")
+        self._chat_models[name] = chat_model
+
     def chat_model(self, name: str):
         if name not in self._chat_models:
             from assistant.llm import make_chat_model
@@ -127,8 +133,10 @@ class Assistant:
         passages = pool[:k]
         t1 = time.perf_counter()
         times["retrieve"] = (t1 - t_condense) * 1e3
-        evidence = self.extractive.draft(standalone, pool, focus=question if standalone != question else "")
-        verdict = self.gate.judge(standalone, question, [p.chunk.text for p in pool],
+        # the words the user typed weigh most, unless an LLM already rewrote them into a full question
+        own = standalone if isinstance(condenser, LLMCondenser) else question
+        evidence = self.extractive.draft(standalone, pool, focus=own if standalone != own else "")
+        verdict = self.gate.judge(standalone, own, [p.chunk.text for p in pool],
                                   [s.text for s in evidence.sentences], evidence.evidence)
         if verdict.refused:
             times["answer"] = (time.perf_counter() - t1) * 1e3
@@ -157,7 +165,7 @@ class Assistant:
         by_n = {c.n: c for c in draft.citations}
         out = []
         for s in draft.sentences:
-            cited = [by_n[n].passage for n in s.citations if n in by_n]
+            cited = [strip_instructions(by_n[n].passage) for n in s.citations if n in by_n]
             if not cited:
                 out.append(Sentence(s.text, s.citations, False, 0.0))
                 continue

