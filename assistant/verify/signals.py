@@ -35,7 +35,7 @@ class PairContext:
     passages: tuple[str, ...]
     units: list[SourceSentence]
     sims: np.ndarray  # cosine of the sentence to each unit
-    passage_sims: np.ndarray  # cosine of the sentence to each whole passage
+    passage_sims: np.ndarray  # cosine to each whole passage (empty unless the builder embeds passages)
     aligned: list[int]  # unit indices, best-aligned first (at most 2)
     stems: list[str] = field(default_factory=list)
     window_sims: np.ndarray | None = None  # cosine to adjacent source-sentence pairs (mean vectors)
@@ -82,8 +82,11 @@ class PairSignal:
 class ContextBuilder:
     """Splits passages into sentences, embeds everything in one batch (with a text cache), aligns."""
 
-    def __init__(self, embedder, cache_size: int = 20_000, batch_size: int = 64):
+    def __init__(self, embedder, cache_size: int = 20_000, batch_size: int = 64, embed_passages: bool = False):
         self.embedder = embedder
+        # Whole passages are long (up to 256 word pieces): embedding them costs more than all their
+        # sentences together and added nothing in the fitted model, so it is off by default.
+        self.embed_passages = embed_passages
         self.cache_size = cache_size
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -117,14 +120,15 @@ class ContextBuilder:
             prepared.append((sent, tuple(passages), units))
             texts.append(sent)
             texts.extend(u.text for u in units)
-            texts.extend(passages)
+            if self.embed_passages:
+                texts.extend(passages)
         vecs = self.embed([t for t in texts if t], progress=progress)
         zero = np.zeros(getattr(self.embedder, "dim", 384), dtype=np.float32)
         out = []
         for sent, passages, units in prepared:
             sv = vecs.get(sent, zero)
             sims = np.array([float(vecs[u.text] @ sv) for u in units], dtype=np.float32)
-            psims = np.array([float(vecs[p] @ sv) if p else 0.0 for p in passages], dtype=np.float32)
+            psims = np.array([float(vecs[p] @ sv) for p in passages if p in vecs], dtype=np.float32)
             stems = lx.content_stems(sent)
             out.append(PairContext(sent, passages, units, sims, psims, _align(stems, units, sims), stems,
                                    _window_sims(sv, units, vecs)))
@@ -159,13 +163,14 @@ def _align(stems: list[str], units: list[SourceSentence], sims: np.ndarray) -> l
 # ---- the heuristic signals --------------------------------------------------------------------
 
 class SemanticSignal(PairSignal):
-    """Cosine (all-MiniLM-L6-v2) to the best-matching source sentence and to the whole passage."""
+    """Cosine (all-MiniLM-L6-v2) to the best-matching source sentence, to the best pair of adjacent
+    source sentences, and (when the builder embeds passages) to the whole passage."""
 
     name = "semantic"
 
     def evaluate(self, ctx: PairContext) -> SignalOutput:
         best = float(ctx.sims.max()) if len(ctx.sims) else 0.0
-        passage = float(ctx.passage_sims.max()) if len(ctx.passage_sims) else 0.0
+        passage = float(ctx.passage_sims.max()) if len(ctx.passage_sims) else best
         ws = ctx.window_sims
         window = max(best, float(ws.max())) if ws is not None and len(ws) else best
         reasons = (f"closest source sentence is only {best:.2f} similar",) if best < 0.5 else ()
