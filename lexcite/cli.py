@@ -47,7 +47,7 @@ def main(ctx: click.Context, data_dir: str | None, config: str | None, verbose: 
         level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "pypdf"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     from pathlib import Path
 
