@@ -1,4 +1,5 @@
-"""Pure functions that combine ranked passage lists: reciprocal rank fusion and overlap collapsing.
+"""Pure functions that combine ranked passage lists: score fusion (z-scores), reciprocal rank
+fusion, and overlap collapsing.
 
 No index, no model: lists of Passages in, a list of Passages out, so the eval can replay them.
 """
@@ -27,13 +28,75 @@ def rrf_scores(rankings: Sequence[Sequence[str]], weights: Sequence[float] | Non
 
 def fuse(dense: Sequence[Passage], lexical: Sequence[Passage], rrf_k: float = 60.0,
          weights: tuple[float, float] = (1.0, 1.0)) -> list[Passage]:
-    """Dense and lexical passages fused by RRF, best first, each carrying both ranks it had."""
-    scores = rrf_scores([[p.chunk.id for p in dense], [p.chunk.id for p in lexical]], weights, rrf_k)
-    chunks = {p.chunk.id: p.chunk for p in (*lexical, *dense)}
-    d_rank = {p.chunk.id: r for r, p in enumerate(dense, 1)}
-    l_rank = {p.chunk.id: r for r, p in enumerate(lexical, 1)}
-    order = sorted(scores, key=lambda i: (-scores[i], d_rank.get(i, 1 << 30), i))
-    return [Passage(chunks[i], scores[i], d_rank.get(i), l_rank.get(i)) for i in order]
+    """Reciprocal rank fusion of dense and lexical passages, best first, with the ranks each earned.
+
+    Overlapping chunks of one source are one passage for the vote: a chunk takes, in each list,
+    the best rank of any chunk there that overlaps it. Otherwise two overlapping windows of the
+    same text split the evidence (one ranked by dense, the other by BM25) and both sink.
+    """
+    if rrf_k < 0:
+        raise ValueError("rrf_k must be >= 0")
+    return _combine(dense, lexical, lambda hits: sum(
+        w / (rrf_k + h[0]) for w, h in zip(weights, hits) if h is not None))
+
+
+def zscore_fuse(dense: Sequence[Passage], lexical: Sequence[Passage], dense_weight: float = 0.5) -> list[Passage]:
+    """Convex combination of z-normalised scores: w * z(cosine) + (1 - w) * z(BM25).
+
+    Each list's scores are standardised over that list (its own mean and spread), so cosine and
+    BM25 become comparable; a passage missing from a list gets that list's lowest z (it was not
+    better than anything the list kept). Overlapping chunks pool their evidence as in `fuse`.
+    Unlike RRF it keeps how far ahead the leader is, which helps when one retriever is sure.
+    """
+    if not 0.0 <= dense_weight <= 1.0:
+        raise ValueError("dense_weight must be between 0 and 1")
+    norms = [_zscores(ps) for ps in (dense, lexical)]
+    weights = (dense_weight, 1.0 - dense_weight)
+
+    def score(hits):
+        total = 0.0
+        for w, (z, floor), h in zip(weights, norms, hits):
+            total += w * (z(h[1]) if h is not None else floor)
+        return total
+
+    return _combine(dense, lexical, score)
+
+
+def _zscores(passages: Sequence[Passage]):
+    xs = [p.score for p in passages]
+    if not xs:
+        return (lambda x: 0.0), 0.0
+    mean = sum(xs) / len(xs)
+    sd = (sum((x - mean) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0
+    return (lambda x: (x - mean) / sd), (min(xs) - mean) / sd
+
+
+def _combine(dense: Sequence[Passage], lexical: Sequence[Passage], score_fn) -> list[Passage]:
+    """Every candidate's (rank, score) in each list (inherited from overlapping chunks), scored."""
+    spans = [_by_source(ps) for ps in (dense, lexical)]
+    chunks = {p.chunk.id: p.chunk for ps in (lexical, dense) for p in ps}
+    scored = []
+    for cid, c in chunks.items():
+        hits = [_best_overlapping(c, s) for s in spans]
+        scored.append((score_fn(hits), [h[0] if h else None for h in hits], cid))
+    scored.sort(key=lambda t: (-t[0], t[1][0] or 1 << 30, t[1][1] or 1 << 30, t[2]))
+    return [Passage(chunks[cid], score, ranks[0], ranks[1]) for score, ranks, cid in scored]
+
+
+def _by_source(passages: Sequence[Passage]) -> dict[str, list[tuple[int, Passage]]]:
+    out: dict[str, list[tuple[int, Passage]]] = {}
+    for rank, p in enumerate(passages, 1):
+        out.setdefault(p.chunk.source, []).append((rank, p))
+    return out
+
+
+def _best_overlapping(c, by_source: dict[str, list[tuple[int, Passage]]]) -> tuple[int, float] | None:
+    """(best rank, best score) among this list's passages that are `c` or overlap it; None if none."""
+    best = None
+    for rank, p in by_source.get(c.source, ()):
+        if p.chunk.id == c.id or (c.start < p.chunk.end and p.chunk.start < c.end):
+            best = (rank, p.score) if best is None else (min(best[0], rank), max(best[1], p.score))
+    return best
 
 
 def collapse_overlaps(passages: Sequence[Passage]) -> list[Passage]:

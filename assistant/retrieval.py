@@ -6,7 +6,8 @@ score higher = better, at most k, overlapping chunks of one source collapsed to 
 (the BEIR eval uses it). HybridRetriever is also a LangChain BaseRetriever via `as_langchain()`.
 
 Tuned on SciFact train (see README, `lexcite eval retrieval`): BM25 weights the section/title
-column 2x the text, hybrid fuses depth-100 lists with rrf_k=60 and equal weights.
+column 2x the text; hybrid z-normalises the depth-100 dense and BM25 scores and adds them with
+equal weights (reciprocal rank fusion is one argument away).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
-from assistant.fusion import collapse_overlaps, fuse
+from assistant.fusion import collapse_overlaps, fuse, zscore_fuse
 from assistant.records import Passage
 from ingest.catalog import _row_chunk, fts_query
 from ingest.index import Index, _where
@@ -114,19 +115,29 @@ class LexicalRetriever:
 
 
 class HybridRetriever:
-    """Reciprocal rank fusion of the dense and lexical lists (each `depth` deep)."""
+    """Dense and lexical lists (each `depth` deep) fused, overlapping chunks pooled then collapsed.
+
+    `fusion="zscore"` (default): 0.5 * z(cosine) + 0.5 * z(BM25), each z-normalised over its list;
+    `fusion="rrf"`: reciprocal rank fusion with `rrf_k` and `weights` (dense, lexical).
+    On SciFact train z-score fusion wins (nDCG@10 0.740 vs 0.713 for RRF k=60; README).
+    """
 
     name = "hybrid"
+    FUSIONS = ("zscore", "rrf")
 
-    def __init__(self, index: Index, rrf_k: float = 60.0, depth: int = 100,
-                 weights: tuple[float, float] = (1.0, 1.0)):
+    def __init__(self, index: Index, fusion: str = "zscore", depth: int = 100, dense_weight: float = 0.5,
+                 rrf_k: float = 60.0, weights: tuple[float, float] = (1.0, 1.0)):
         if depth < 1:
             raise ValueError("depth must be at least 1")
+        if fusion not in self.FUSIONS:
+            raise ValueError(f"fusion {fusion!r} is not one of {', '.join(self.FUSIONS)}")
         self.index = index
         self.dense = DenseRetriever(index)
         self.lexical = LexicalRetriever(index)
-        self.rrf_k = rrf_k
+        self.fusion = fusion
         self.depth = depth
+        self.dense_weight = dense_weight
+        self.rrf_k = rrf_k
         self.weights = weights
 
     def retrieve(self, query, k, sources=None, source_types=None):
@@ -140,7 +151,11 @@ class HybridRetriever:
         return [self.fuse(d, l, k) for d, l in zip(dense, lexical)]
 
     def fuse(self, dense: Sequence[Passage], lexical: Sequence[Passage], k: int) -> list[Passage]:
-        return collapse_overlaps(fuse(dense, lexical, self.rrf_k, self.weights))[:k]
+        if self.fusion == "rrf":
+            fused = fuse(dense, lexical, self.rrf_k, self.weights)
+        else:
+            fused = zscore_fuse(dense, lexical, self.dense_weight)
+        return collapse_overlaps(fused)[:k]
 
     def as_langchain(self, k: int = 6, sources: Sequence[str] | None = None,
                      source_types: Sequence[str] | None = None):

@@ -177,7 +177,7 @@ def rank_documents(passages_sources: Sequence[str], limit: int) -> list[str]:
 
 def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: int | None = None,
                 progress: Progress | None = None, hybrid=None) -> dict[str, dict[str, list[str]]]:
-    """Rank documents for every query with dense, lexical and hybrid retrieval.
+    """Rank documents for every query with dense, lexical, hybrid (and hybrid with RRF) retrieval.
 
     Dense embeds all queries in one call and asks Chroma in batches; lexical runs one FTS query per
     question; hybrid fuses those same lists exactly as `HybridRetriever.retrieve` would.
@@ -185,6 +185,7 @@ def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: i
     from assistant.retrieval import HybridRetriever
 
     hybrid = hybrid or HybridRetriever(index)
+    rrf = HybridRetriever(index, fusion="rrf", depth=hybrid.depth)
     qids = sorted(data.queries, key=_natural)[: limit_queries or None]
     texts = [data.queries[q] for q in qids]
     k_chunks = 2 * k_docs  # windows of one long document may fill several slots
@@ -192,11 +193,12 @@ def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: i
     if progress:
         progress("embed queries", 0, len(qids))
     dense = hybrid.dense.retrieve_many(texts, depth)  # one model call, batched Chroma queries
-    runs: dict[str, dict[str, list[str]]] = {"dense": {}, "lexical": {}, "hybrid": {}}
+    runs: dict[str, dict[str, list[str]]] = {"dense": {}, "lexical": {}, "hybrid": {}, "hybrid-rrf": {}}
     for n, (qid, text, d) in enumerate(zip(qids, texts, dense)):
         lex = hybrid.lexical.retrieve(text, depth)
         fused = hybrid.fuse(d[:depth], lex[:depth], k_chunks)  # = hybrid.retrieve(text, k_chunks)
-        for name, passages in (("dense", d), ("lexical", lex), ("hybrid", fused)):
+        by_rank = rrf.fuse(d[:depth], lex[:depth], k_chunks)
+        for name, passages in (("dense", d), ("lexical", lex), ("hybrid", fused), ("hybrid-rrf", by_rank)):
             runs[name][qid] = rank_documents([p.chunk.source for p in passages], k_docs)
         if progress and (n % 50 == 0 or n == len(qids) - 1):
             progress("queries", n + 1, len(qids))

@@ -18,7 +18,7 @@ from lexcite.commands.eval_cmd import eval_group
 
 COMMANDS: tuple[str, ...] = ()  # attached to `lexcite eval`, not to the top level
 
-NAMES = ("dense", "lexical", "hybrid")
+NAMES = ("dense", "lexical", "hybrid", "hybrid-rrf")  # hybrid = z-score fusion (the default)
 METRICS = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
 
 
@@ -47,9 +47,9 @@ class _Bars:
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    lines = [f"{'retriever':<10}" + "".join(f"{m:>12}" for m in METRICS)]
+    lines = [f"{'retriever':<12}" + "".join(f"{m:>12}" for m in METRICS)]
     for name, row in results.items():
-        lines.append(f"{name:<10}" + "".join(f"{row[m]:>12.4f}" for m in METRICS))
+        lines.append(f"{name:<12}" + "".join(f"{row[m]:>12.4f}" for m in METRICS))
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.fusion import collapse_overlaps, fuse, rrf_scores
+from assistant.fusion import collapse_overlaps, fuse, rrf_scores, zscore_fuse
 from assistant.records import Passage
 from assistant.retrieval import DenseRetriever, HybridRetriever, LexicalRetriever, make_retriever
 from ingest.index import Index
@@ -86,6 +86,7 @@ FACTORIES = {
     "dense": lambda ix: (lambda *a, **kw: _hits_from_passages(DenseRetriever(ix).retrieve(*a, **kw))),
     "lexical": lambda ix: (lambda *a, **kw: _hits_from_passages(LexicalRetriever(ix).retrieve(*a, **kw))),
     "hybrid": lambda ix: (lambda *a, **kw: _hits_from_passages(HybridRetriever(ix).retrieve(*a, **kw))),
+    "hybrid-rrf": lambda ix: (lambda *a, **kw: _hits_from_passages(HybridRetriever(ix, fusion="rrf").retrieve(*a, **kw))),
     "langchain": _langchain,
 }
 
@@ -200,6 +201,28 @@ def test_a_passage_both_lists_agree_on_beats_one_list_leaders():
     assert [p.chunk.id for p in fused] == ["b", "a", "c"]
     assert (fused[0].dense_rank, fused[0].lexical_rank) == (2, 2)
     assert (fused[1].dense_rank, fused[1].lexical_rank) == (1, None)
+
+
+@pytest.mark.unit
+def test_overlapping_windows_found_by_different_retrievers_pool_their_votes():
+    # dense likes window w1, BM25 likes w2 (same text region); a third passage x is 2nd in both
+    dense = [_p("w1", "s", 0, 100), _p("x", "t")]
+    lexical = [_p("w2", "s", 50, 150), _p("x", "t")]
+    fused = collapse_overlaps(fuse(dense, lexical, rrf_k=60))
+    assert [p.chunk.id for p in fused] == ["w1", "x"]
+    assert (fused[0].dense_rank, fused[0].lexical_rank) == (1, 1)
+
+
+@pytest.mark.unit
+def test_zscore_fusion_adds_standardised_scores_and_floors_missing_ones():
+    # dense cosines 0.9, 0.5 -> z = +1, -1; BM25 12, 8, 4 -> z = +1.22, 0, -1.22
+    dense = [_p("a", "s1", score=0.9), _p("b", "s2", score=0.5)]
+    lexical = [_p("b", "s2", score=12.0), _p("c", "s3", score=8.0), _p("a", "s1", score=4.0)]
+    fused = {p.chunk.id: p.score for p in zscore_fuse(dense, lexical, dense_weight=0.5)}
+    z = 1.5 ** 0.5
+    assert fused == pytest.approx({"a": 0.5 * 1 - 0.5 * z, "b": -0.5 + 0.5 * z, "c": 0.5 * -1 + 0.0})
+    with pytest.raises(ValueError):
+        zscore_fuse(dense, lexical, dense_weight=1.5)
 
 
 @pytest.mark.unit

@@ -121,7 +121,7 @@ def test_eval_prints_the_design_json_and_all_three_retrievers(beir_dir, fake_mod
     assert out["queries"] == 4 and out["retriever"] == "lexical" and out["seconds"] > 0
     # every query shares rare words with its document, so BM25 puts it first
     assert out["mrr@10"] == pytest.approx(1.0) and out["ndcg@10"] == pytest.approx(1.0)
-    for name in ("dense", "lexical", "hybrid"):
+    for name in ("dense ", "lexical ", "hybrid ", "hybrid-rrf "):
         row = next(line for line in err.splitlines() if line.startswith(name)).split()
         assert all(0.0 <= float(x) <= 1.0 for x in row[1:]), row
     assert not (_isolated_data_dir / "catalog.sqlite3").exists()  # the user's index is never touched
