@@ -93,18 +93,16 @@ class LexicalRetriever:
         match = fts_query(query)
         if not match:
             return []
-        # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
-        inner = f"SELECT rowid, bm25(chunks_fts, {self.weights[0]!r}, {self.weights[1]!r}) AS s FROM chunks_fts " \
-                "WHERE chunks_fts MATCH ?"
-        params: list[Any] = [match]
+        bm25 = f"bm25(chunks_fts, {self.weights[0]!r}, {self.weights[1]!r})"
         filters = [(column, values) for column, values in (("source", sources), ("source_type", source_types)) if values]
-        if filters:
-            inner += " AND rowid IN (SELECT rowid FROM chunks WHERE " + " AND ".join(
-                f"{column} IN ({','.join('?' * len(values))})" for column, values in filters) + ")"
-            params += [v for _, values in filters for v in values]
-        inner += " ORDER BY s LIMIT ?"
-        params.append(k * OVERFETCH + 8)
-        sql = f"SELECT c.*, f.s AS rank FROM ({inner}) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s"
+        params: list[Any] = [match] + [v for _, values in filters for v in values] + [k * OVERFETCH + 8]
+        if filters:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
+            where = " AND ".join(f"c.{column} IN ({','.join('?' * len(values))})" for column, values in filters)
+            sql = (f"SELECT c.*, {bm25} AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+                   f"WHERE chunks_fts MATCH ? AND {where} ORDER BY rank LIMIT ?")
+        else:  # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
+            sql = (f"SELECT c.*, f.s AS rank FROM (SELECT rowid, {bm25} AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+                   "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
         with self.index.catalog.connect() as con:
             rows = con.execute(sql, params).fetchall()
         ranked = collapse_overlaps([Passage(_row_chunk(r), -float(r["rank"])) for r in rows])
