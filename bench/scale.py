@@ -138,10 +138,15 @@ def build(data: Path, n_chunks: int, seed: int = 0) -> dict:
                                     for p in data.glob("catalog.sqlite3*")), 1)}
 
 
+def synthetic_chunks(data: Path) -> int:
+    with Index(settings_for(data), HashEmbedder(DIM)).catalog.connect() as con:
+        return con.execute("SELECT count(*) FROM chunks WHERE source LIKE 'synthetic/%'").fetchone()[0]
+
+
 # ---- 2. queries (run in a child process so its peak RSS is the serving cost) ------------------------
 
 
-def query_phase(data: Path, n_queries: int, k: int) -> list[dict]:
+def query_phase(data: Path, n_queries: int, k: int, budget_s: float) -> list[dict]:
     from assistant.retrieval import HybridRetriever
 
     t0 = time.perf_counter()
@@ -172,14 +177,24 @@ def query_phase(data: Path, n_queries: int, k: int) -> list[dict]:
     }
     rows = []
     for name, fn in variants.items():
-        fn(0)  # warm-up
+        t = time.perf_counter()
+        fn(0)  # warm-up; a variant whose first query already exceeds the budget is reported from that one
+        first = (time.perf_counter() - t) * 1e3
         ms, empty = [], 0
-        for i in range(n_queries):
+        start = time.perf_counter()
+        if first > budget_s * 1e3:
+            ms, n_queries_here = [first], 0
+        else:
+            n_queries_here = n_queries
+        for i in range(n_queries_here):  # each variant gets `budget_s` (at least 5 queries): slow ones are cut short
+            if i >= 5 and time.perf_counter() - start > budget_s:
+                break
             t = time.perf_counter()
             hits = fn(i)
             ms.append((time.perf_counter() - t) * 1e3)
             empty += not hits
-        rows.append({"phase": "query", "chunks": n, "variant": name, "k": k, "queries": n_queries,
+        print(f"    {name}: {len(ms)} queries, p50 {np.percentile(ms, 50):.1f} ms", file=sys.stderr, flush=True)
+        rows.append({"phase": "query", "chunks": n, "variant": name, "k": k, "queries": len(ms),
                      "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
                      "empty_results": empty})
     rows.append({"phase": "query-process", "chunks": n, "open_s": round(opened, 2), "cpu_s": round(cpu_s(), 1),
@@ -187,8 +202,9 @@ def query_phase(data: Path, n_queries: int, k: int) -> list[dict]:
     return rows
 
 
-def run_query_child(data: Path, n_queries: int, k: int) -> list[dict]:
-    cmd = [sys.executable, __file__, "--query-only", str(data), "--queries", str(n_queries), "--k", str(k)]
+def run_query_child(data: Path, n_queries: int, k: int, budget_s: float) -> list[dict]:
+    cmd = [sys.executable, __file__, "--query-only", str(data), "--queries", str(n_queries), "--k", str(k),
+           "--budget-s", str(budget_s)]
     out = data.parent / "query-child.jsonl"
     with open(out, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh)
@@ -222,6 +238,10 @@ def pipeline_phase(data: Path, folder: Path, n_files: int) -> list[dict]:
     from ingest.pipeline import Ingestor
 
     write_files(folder, n_files)
+    index = Index(settings_for(data), HashEmbedder(DIM))
+    for d in index.documents():  # a reused index: forget the files a previous run ingested
+        if d.root == str(folder.resolve()):
+            index.remove_document(d.source)
     rows = []
     for label in ("first ingest", "re-ingest, unchanged"):
         ingestor = Ingestor(settings_for(data), HashEmbedder(DIM))
@@ -254,11 +274,13 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--k", type=int, default=6)
     ap.add_argument("--files", type=int, default=500, help="text files for the pipeline phase (~8 chunks each)")
-    ap.add_argument("--keep", type=Path, default=None, help="work here instead of a temp dir (left in place)")
+    ap.add_argument("--budget-s", type=float, default=40.0, help="time per query variant (at least 5 queries each)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="work here instead of a temp dir (left in place; an index of --chunks chunks there is reused)")
     ap.add_argument("--query-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_only:
-        for r in query_phase(args.query_only, args.queries, args.k):
+        for r in query_phase(args.query_only, args.queries, args.k, args.budget_s):
             emit(r)
         return
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="lexcite-scale-")
@@ -266,10 +288,17 @@ def main() -> None:
     data = base / "data"
     t0 = time.perf_counter()
     try:
-        print(f"1. build: {args.chunks} chunks through Index.write_documents", file=sys.stderr)
-        show([build(data, args.chunks)])
-        print(f"2. queries ({args.queries} each, k={args.k}) in a fresh process", file=sys.stderr)
-        show(run_query_child(data, args.queries, args.k))
+        have = synthetic_chunks(data) if data.exists() else 0
+        if have and have != args.chunks:
+            raise SystemExit(f"{data} holds {have} chunks, not {args.chunks}: remove it or pick another --keep")
+        if have:
+            print(f"1. build: reusing the {have}-chunk index at {data}", file=sys.stderr)
+        else:
+            print(f"1. build: {args.chunks} chunks through Index.write_documents", file=sys.stderr)
+            show([build(data, args.chunks)])
+        print(f"2. queries (up to {args.queries} each or {args.budget_s:g} s, k={args.k}) in a fresh process",
+              file=sys.stderr)
+        show(run_query_child(data, args.queries, args.k, args.budget_s))
         print(f"3. pipeline: {args.files} text files through Ingestor, then again unchanged", file=sys.stderr)
         show(pipeline_phase(data, base / "corpus", args.files))
     finally:
