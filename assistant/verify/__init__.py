@@ -85,7 +85,7 @@ class Verifier:
 
     def __init__(self, embedder=None, threshold: float | None = None,
                  signals: Sequence[Signal] | None = None, model: LogisticModel | None = None,
-                 batch_size: int = 64):
+                 batch_size: int = 64, cross_encoder=None):
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"verifier threshold {threshold} must be between 0 and 1")
         self._embedder = embedder
@@ -94,6 +94,10 @@ class Verifier:
         self._threshold = threshold
         self._batch_size = batch_size
         self._builder: ContextBuilder | None = None
+        # The trained grounding model (assistant/grounding), when given, is the main signal.
+        self.cross_encoder = cross_encoder
+        if cross_encoder is not None:
+            self.signals.append(cross_encoder)
 
     @property
     def model(self) -> LogisticModel:
@@ -103,7 +107,15 @@ class Verifier:
 
     @property
     def threshold(self) -> float:
-        return self._threshold if self._threshold is not None else self.model.threshold
+        if self._threshold is not None:
+            return self._threshold
+        if self.cross_encoder is not None:
+            return self.cross_encoder.threshold
+        return self.model.threshold
+
+    @property
+    def kind(self) -> str:
+        return "cross-encoder + vetoes" if self.cross_encoder is not None else "heuristic signals"
 
     @property
     def builder(self) -> ContextBuilder:
@@ -151,7 +163,7 @@ class Verifier:
         out = []
         model, threshold = self.model, self.threshold
         for ctx, (feats, reasons) in zip(contexts, self.features_many(contexts)):
-            p = model.probability(feats)
+            p = feats["xenc"] if self.cross_encoder is not None else model.probability(feats)
             supported = p >= threshold and not model.vetoed(feats)
             best = ctx.best
             out.append(Support(supported, p, best.passage if best else -1,
@@ -170,4 +182,6 @@ def make_verifier(settings=None, embedder=None) -> Verifier:
         from ingest.embedder import get_embedder
 
         embedder = get_embedder(settings.embedding_model)
-    return Verifier(embedder=embedder)
+    from assistant.verify.crossenc import shipped_signal
+
+    return Verifier(embedder=embedder, cross_encoder=shipped_signal())
