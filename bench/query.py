@@ -8,6 +8,7 @@ latency); all variants run on the same collection in the same process, so ratios
     .venv/bin/python bench/query.py                     # 1k, 10k, 100k chunks
     .venv/bin/python bench/query.py --sizes 1000 --queries 20
     .venv/bin/python bench/query.py --keep /tmp/lexcite-bench   # reuse the built indexes next time
+    .venv/bin/python bench/query.py --torch-threads 2    # torch's default here: see the stall it causes
 
 Prints one table per size (p50 / p95 in ms) and a JSON line per measurement on stdout.
 """
@@ -133,6 +134,7 @@ def run_size(n: int, base: Path, embedder, n_queries: int, k: int) -> list[dict]
     lc = langchain_store(index, embedder)
     one_source = ["synthetic/doc00001.txt"]
     variants = {
+        "embed the query alone (model)": lambda q: embedder.embed([q]),
         "langchain Chroma.similarity_search": lambda q: lc.similarity_search(q, k=k),
         "dense": lambda q: dense.retrieve(q, k),
         "lexical (FTS5 OR)": lambda q: lexical.retrieve(q, k),
@@ -166,7 +168,12 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--k", type=int, default=6)
     ap.add_argument("--keep", type=Path, default=None, help="build indexes here and reuse them on the next run")
+    ap.add_argument("--torch-threads", type=int, default=1,
+                    help="torch threads for query embedding; with 2 on a busy 2-core box one query stalls ~500 ms")
     args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.torch_threads)
     embedder = get_embedder("")
     embedder.embed(["warm up"])
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="lexcite-bench-")
