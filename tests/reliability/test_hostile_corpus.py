@@ -36,20 +36,28 @@ class Run:
         return json.loads(self.stdout)
 
 
+# A small launcher runs `lexcite ingest` as its own child and reports that child's peak RSS. Measuring
+# the ingest as a direct child of pytest would be wrong: Linux carries the parent's high-water RSS
+# across fork/vfork + exec into the child's ru_maxrss, so a big test process (models loaded) would
+# show up as the ingest's memory.
+LAUNCHER = (
+    "import os, resource, subprocess, sys\n"
+    "r = subprocess.run([sys.executable, '-c', 'from lexcite.cli import main; main()', *sys.argv[2:]])\n"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(r.returncode)\n"
+)
+
+
 def run_ingest(workdir: Path, data: Path, *args: str) -> Run:
-    """`lexcite ingest` in a child process; its own peak RSS comes from wait4 (RUSAGE_CHILDREN would mix
-    in every child this test process ever waited for)."""
+    """`lexcite ingest` in a grandchild process whose own peak RSS the launcher reports."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEXCITE_")}
     env |= {"LEXCITE_EMBEDDING_MODEL": "hash", "LEXCITE_DATA_DIR": str(data),
             "LEXCITE_MAX_FILE_MB": str(hostile.MAX_FILE_MB), "HF_HUB_OFFLINE": "1"}
-    out, err = workdir / "stdout", workdir / "stderr"
+    out, err, rss = workdir / "stdout", workdir / "stderr", workdir / "peak_rss_kb"
     with open(out, "wb") as o, open(err, "wb") as e:
-        proc = subprocess.Popen([sys.executable, "-c", "from lexcite.cli import main; main()", "ingest", *args],
-                                stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=env, cwd=workdir)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
-    return Run(proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"),
-               usage.ru_maxrss / 1024)
+        proc = subprocess.run([sys.executable, "-c", LAUNCHER, str(rss), "ingest", *args],
+                              stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=env, cwd=workdir)
+    return Run(proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"), int(rss.read_text()) / 1024)
 
 
 @pytest.fixture(scope="module")
