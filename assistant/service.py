@@ -22,6 +22,7 @@ from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import ExtractiveBackend, SentenceScorer
 from assistant.policy import REFUSAL_TEXT, EvidenceGate, Verdict, apply_policy, screen, strip_instructions
 from assistant.records import Answer, Citation, Passage, Sentence
+from assistant.verify import make_verifier
 from assistant.retrieval import Retriever, make_retriever
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
@@ -34,14 +35,6 @@ CLOSEST_PASSAGES = 3
 EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)  # listed as citations when the answer is insufficient_evidence
 
 
-def _make_verifier(settings: Settings, embedder: Embedder):
-    try:
-        from assistant.verify import make_verifier
-    except ImportError:  # older verifier without a factory
-        from assistant.verify import Verifier
-
-        return Verifier()
-    return make_verifier(settings, embedder)
 
 
 class Assistant:
@@ -62,7 +55,7 @@ class Assistant:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         embedder = embedder or get_embedder(settings.embedding_model)
         index = Index(settings, embedder)
-        return cls(settings, index, make_retriever(index), _make_verifier(settings, embedder), embedder)
+        return cls(settings, index, make_retriever(index), make_verifier(settings, embedder), embedder)
 
     # ---- backends --------------------------------------------------------------------------------
     def available_backends(self) -> list[str]:
