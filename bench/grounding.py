@@ -44,6 +44,7 @@ def evaluate(name: str, verifier, data: list[dict]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scifact", type=Path, default=Path(__file__).resolve().parents[2] / "shared/datasets/scifact-dev")
+    ap.add_argument("--weights", type=Path, default=None, help="a weights folder (default: the shipped one)")
     ap.add_argument("--corpus-pairs", type=Path, default=Path("eval/data/grounding_pairs.jsonl"))
     args = ap.parse_args()
 
@@ -54,7 +55,7 @@ def main() -> None:
 
     emb = get_embedder("")
     t = time.perf_counter()
-    model = GroundingModel.load()
+    model = GroundingModel.load(args.weights) if args.weights else GroundingModel.load()
     load_s = time.perf_counter() - t
     pairs = [("The penalty is imprisonment of up to ten years.", "Article 4. " + "The penalty for this offence "
               "shall be imprisonment of up to ten years. " * 3)] * 100
