@@ -41,8 +41,18 @@ class SlowHashEmbedder(HashEmbedder):
         return super().embed(texts)
 
 
+@pytest.fixture(params=["embedded", pytest.param("server", marks=[pytest.mark.server, pytest.mark.slow])])
+def store_settings(request, settings):
+    """The same test against the embedded store and against a real `chroma run` on loopback."""
+    if request.param == "embedded":
+        return settings
+    server = request.getfixturevalue("chroma_server")
+    return settings.with_overrides(chroma_url=server.url, collection=f"concurrency-{os.getpid()}-{id(request)}")
+
+
 def test_questions_during_an_ingest_never_fail_and_only_ever_see_whole_committed_documents(
-        settings, tmp_path, monkeypatch):
+        store_settings, tmp_path, monkeypatch):
+    settings = store_settings
     corpus = tmp_path / "corpus"
     paths = write_corpus(corpus, 16, articles=3)
     Ingestor(settings, HashEmbedder()).run([corpus])
