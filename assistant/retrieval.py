@@ -18,8 +18,8 @@ import numpy as np
 
 from assistant.fusion import collapse_overlaps, fuse, zscore_fuse
 from assistant.records import Passage
-from ingest.catalog import _row_chunk, fts_query
-from ingest.index import Index, _where
+from ingest.catalog import row_chunk, fts_query
+from ingest.index import Index, chroma_where
 
 OVERFETCH = 2  # chunks fetched per wanted passage, so collapsing overlaps still leaves k
 QUERY_BATCH = 256
@@ -62,7 +62,7 @@ class DenseRetriever:
         total = coll.count()
         if total == 0:
             return [[] for _ in range(len(vecs))]
-        where = _where(sources, source_types)
+        where = chroma_where(sources, source_types)
         out: list[list[tuple[str, float]]] = []
         for i in range(0, len(vecs), QUERY_BATCH):
             res = self.index.vectors._call(
@@ -105,7 +105,7 @@ class LexicalRetriever:
                    "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
         with self.index.catalog.connect() as con:
             rows = con.execute(sql, params).fetchall()
-        ranked = collapse_overlaps([Passage(_row_chunk(r), -float(r["rank"])) for r in rows])
+        ranked = collapse_overlaps([Passage(row_chunk(r), -float(r["rank"])) for r in rows])
         return [Passage(p.chunk, p.score, lexical_rank=r) for r, p in enumerate(ranked[:k], 1)]
 
     def retrieve_many(self, queries: Sequence[str], k: int, sources=None, source_types=None) -> list[list[Passage]]:

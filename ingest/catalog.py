@@ -140,7 +140,7 @@ class Catalog:
                 part = ids[i : i + 500]
                 q = f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})"
                 for r in con.execute(q, part):
-                    out[r["id"]] = _row_chunk(r)
+                    out[r["id"]] = row_chunk(r)
         return out
 
     def iter_chunks(self, source: str | None = None) -> Iterator[Chunk]:
@@ -150,7 +150,7 @@ class Catalog:
             else:
                 rows = con.execute("SELECT * FROM chunks WHERE source=? ORDER BY ord", (source,)).fetchall()
         for r in rows:
-            yield _row_chunk(r)
+            yield row_chunk(r)
 
     def lexical_search(
         self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None
@@ -174,7 +174,7 @@ class Catalog:
         params.append(int(k))
         with self.connect() as con:
             rows = con.execute(sql, params).fetchall()
-        return [(_row_chunk(r), -float(r["rank"])) for r in rows]
+        return [(row_chunk(r), -float(r["rank"])) for r in rows]
 
     # ---- the write protocol (see ingest/index.py) ------------------------------------------------
     def begin_pending(self, source: str, ids: Iterable[str]) -> None:
@@ -315,7 +315,7 @@ class _Tx:
         return None
 
 
-def _row_chunk(r: sqlite3.Row) -> Chunk:
+def row_chunk(r: sqlite3.Row) -> Chunk:
     return Chunk(
         id=r["id"],
         text=r["text"],

@@ -187,7 +187,7 @@ class Index:
         source_types: Sequence[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
         vec = self.embedder.embed([query])[0] if isinstance(query, str) else query
-        where = _where(sources, source_types)
+        where = chroma_where(sources, source_types)
         # over-fetch a little: vectors not (yet / any more) committed in the catalog are dropped
         hits = self.vectors.query(vec, k + 8, where)
         chunks = self.catalog.get_chunks([i for i, _ in hits])
@@ -218,7 +218,7 @@ class Index:
         )
 
 
-def _where(sources: Sequence[str] | None, source_types: Sequence[str] | None) -> dict | None:
+def chroma_where(sources: Sequence[str] | None, source_types: Sequence[str] | None) -> dict | None:
     clauses = []
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
