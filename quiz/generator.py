@@ -49,9 +49,12 @@ class QuizRun:
 
 
 def generate_quiz(index, verifier: Verifier, *, n: int = 10, topic: str | None = None,
-                  types: Sequence[str] = ITEM_TYPES, difficulty: str | None = None, seed: int = 0) -> list[QuizItem]:
-    """Up to `n` items, each citing the passage that proves its answer (see QuizGenerator)."""
-    return QuizGenerator(index, verifier).run(n=n, topic=topic, types=types, difficulty=difficulty, seed=seed).items
+                  types: Sequence[str] = ITEM_TYPES, difficulty: str | None = None, seed: int = 0,
+                  chat_model=None) -> list[QuizItem]:
+    """Up to `n` items, each citing the passage that proves its answer (see QuizGenerator).
+    With a LangChain `chat_model` the LLM drafts and the verifier keeps or drops (quiz/llm_draft.py)."""
+    return QuizGenerator(index, verifier).run(n=n, topic=topic, types=types, difficulty=difficulty, seed=seed,
+                                              chat_model=chat_model).items
 
 
 class QuizGenerator:
@@ -78,11 +81,13 @@ class QuizGenerator:
         self._pool = TermPool(self._statements, self.embedder)
 
     def run(self, *, n: int = 10, topic: str | None = None, types: Sequence[str] = ITEM_TYPES,
-            difficulty: str | None = None, seed: int = 0) -> QuizRun:
+            difficulty: str | None = None, seed: int = 0, chat_model=None) -> QuizRun:
         t0 = time.perf_counter()
         types = _check_args(n, types, difficulty)
         self._load()
         assert self._chunks is not None and self._pool is not None
+        if chat_model is not None:
+            return self._run_llm(chat_model, n=n, topic=topic, types=types, difficulty=difficulty, seed=seed, t0=t0)
         rng = random.Random(seed)
         statements = self._statements
         if topic:
@@ -165,6 +170,24 @@ class QuizGenerator:
                 continue
             return item
         return None
+
+    def _run_llm(self, chat_model, *, n, topic, types, difficulty, seed, t0) -> QuizRun:
+        from quiz.llm_draft import LLMDrafter
+
+        assert self._chunks is not None
+        chunks = self._chunks
+        if topic:
+            keep = self._topic_chunks(topic)
+            chunks = [c for c in chunks if c.id in keep]
+            if not chunks:
+                raise QuizError(f"nothing in the corpus to ask about {topic!r}: try a broader topic or leave --topic out")
+        drafter = LLMDrafter(chat_model, self.verifier)
+        items = drafter.run(chunks, n=n, types=types, seed=seed, difficulty=difficulty, topic=topic)
+        run = QuizRun(items=items, statements=len(self._statements), candidates=len(chunks),
+                      attempts=drafter.calls, rejected=Counter(drafter.rejected))
+        run.seconds = time.perf_counter() - t0
+        log.info("quiz (llm): %s", run.summary())
+        return run
 
     def _topic_chunks(self, topic: str) -> set[str]:
         keep = {c.id for c, _ in self.index.lexical_search(topic, TOPIC_K)}

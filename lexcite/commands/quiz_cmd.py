@@ -20,9 +20,11 @@ COMMANDS = ("quiz",)
 @click.option("--format", "fmt", type=click.Choice(["json", "gift", "aiken", "csv", "md", "qti"]), default=None,
               help="Export format (default: a readable listing).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--backend", type=click.Choice(["extractive", "openai", "ollama", "local"]), default="extractive",
+              show_default=True, help="extractive: offline, no LLM; otherwise the LLM drafts and the verifier checks.")
 @click.option("--stats", is_flag=True, help="Print generation statistics (gate rejections, time) to stderr.")
 @click.pass_obj
-def quiz(obj, n, topic, types, difficulty, seed, fmt, output, stats) -> None:
+def quiz(obj, n, topic, types, difficulty, seed, fmt, output, backend, stats) -> None:
     """Quiz items from the indexed documents; every answer cites the passage that proves it."""
     from assistant.verify import make_verifier
     from ingest.index import Index
@@ -34,8 +36,13 @@ def quiz(obj, n, topic, types, difficulty, seed, fmt, output, stats) -> None:
     index = Index(obj.settings, obj.embedder)
     index.require_nonempty()
     verifier = make_verifier(obj.settings, obj.embedder)
+    chat_model = None
+    if backend != "extractive":
+        from assistant.service import Assistant
+
+        chat_model = Assistant.from_settings(obj.settings, obj.embedder).chat_model(backend)
     run = QuizGenerator(index, verifier, obj.embedder).run(
-        n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed)
+        n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed, chat_model=chat_model)
     if stats:
         click.echo(f"quiz stats: {run.summary()}", err=True)
     if not run.items:
