@@ -12,13 +12,12 @@ equal weights (reciprocal rank fusion is one argument away).
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from assistant.fusion import collapse_overlaps, fuse, zscore_fuse
 from assistant.records import Passage
-from ingest.catalog import row_chunk, fts_query
 from ingest.index import Index, chroma_where
 
 OVERFETCH = 2  # chunks fetched per wanted passage, so collapsing overlaps still leaves k
@@ -90,22 +89,8 @@ class LexicalRetriever:
 
     def retrieve(self, query, k, sources=None, source_types=None):
         k = _check_k(k)
-        match = fts_query(query)
-        if not match:
-            return []
-        bm25 = f"bm25(chunks_fts, {self.weights[0]!r}, {self.weights[1]!r})"
-        filters = [(column, values) for column, values in (("source", sources), ("source_type", source_types)) if values]
-        params: list[Any] = [match] + [v for _, values in filters for v in values] + [k * OVERFETCH + 8]
-        if filters:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
-            where = " AND ".join(f"c.{column} IN ({','.join('?' * len(values))})" for column, values in filters)
-            sql = (f"SELECT c.*, {bm25} AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
-                   f"WHERE chunks_fts MATCH ? AND {where} ORDER BY rank LIMIT ?")
-        else:  # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
-            sql = (f"SELECT c.*, f.s AS rank FROM (SELECT rowid, {bm25} AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
-                   "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
-        with self.index.catalog.connect() as con:
-            rows = con.execute(sql, params).fetchall()
-        ranked = collapse_overlaps([Passage(row_chunk(r), -float(r["rank"])) for r in rows])
+        hits = self.index.catalog.lexical_search(query, k * OVERFETCH + 8, sources, source_types, weights=self.weights)
+        ranked = collapse_overlaps([Passage(c, score) for c, score in hits])
         return [Passage(p.chunk, p.score, lexical_rank=r) for r, p in enumerate(ranked[:k], 1)]
 
     def retrieve_many(self, queries: Sequence[str], k: int, sources=None, source_types=None) -> list[list[Passage]]:

@@ -153,25 +153,23 @@ class Catalog:
             yield row_chunk(r)
 
     def lexical_search(
-        self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None
+        self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None,
+        weights: tuple[float, float] = (1.0, 0.5),
     ) -> list[tuple[Chunk, float]]:
-        """BM25 over chunk text (and section), best first; score = -bm25 (higher is better)."""
+        """BM25 over chunk text and section (column `weights`), best first; score = -bm25 (higher is better)."""
         match = fts_query(query)
         if not match:
             return []
-        sql = (
-            "SELECT c.*, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
-            "WHERE chunks_fts MATCH ?"
-        )
-        params: list = [match]
-        if sources:
-            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
-            params += list(sources)
-        if source_types:
-            sql += f" AND c.source_type IN ({','.join('?' * len(source_types))})"
-            params += list(source_types)
-        sql += " ORDER BY rank LIMIT ?"
-        params.append(int(k))
+        bm25 = f"bm25(chunks_fts, {float(weights[0])!r}, {float(weights[1])!r})"
+        filters = [(column, values) for column, values in (("source", sources), ("source_type", source_types)) if values]
+        params: list = [match] + [v for _, values in filters for v in values] + [int(k)]
+        if filters:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
+            where = " AND ".join(f"c.{column} IN ({','.join('?' * len(values))})" for column, values in filters)
+            sql = (f"SELECT c.*, {bm25} AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+                   f"WHERE chunks_fts MATCH ? AND {where} ORDER BY rank LIMIT ?")
+        else:  # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
+            sql = (f"SELECT c.*, f.s AS rank FROM (SELECT rowid, {bm25} AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+                   "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
         with self.connect() as con:
             rows = con.execute(sql, params).fetchall()
         return [(row_chunk(r), -float(r["rank"])) for r in rows]
