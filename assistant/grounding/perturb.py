@@ -7,6 +7,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from assistant import sentences
+
 ANTONYMS = [
     ("increase", "decrease"), ("increases", "decreases"), ("increased", "decreased"), ("increasing", "decreasing"),
     ("higher", "lower"), ("more", "less"), ("greater", "smaller"), ("larger", "smaller"), ("high", "low"),
@@ -25,12 +27,12 @@ _ANT = {a: b for a, b in ANTONYMS} | {b: a for a, b in ANTONYMS}
 _AUX = r"\b(is|are|was|were|can|could|may|might|does|do|did|has|have|had|will|would|shall|should|must)\b"
 _NUM = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(\s?%|\s?percent)?(?![\w])")
 _CAP = re.compile(r"\b([A-Z][a-zA-Z0-9\-]+(?:\s+[A-Z][a-zA-Z0-9\-]+)*|[A-Z0-9]{2,}[a-z]?)\b")
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _HEDGES = ["Evidence indicates that ", "The text states that ", "It is reported that ", "According to the source, "]
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SPLIT.split(text) if len(s.strip().split()) >= 4]
+    """The project's sentence splitter, keeping sentences of four or more words."""
+    return [s.text.strip() for s in sentences.split_sentences(text) if len(s.text.split()) >= 4]
 
 
 @dataclass(frozen=True)

@@ -73,17 +73,14 @@ def build_data(scifact: Path | None, extra_texts: list[str], seed: int, per_doc:
 
 
 def macro_f1(y: np.ndarray, p: np.ndarray, t: float) -> dict:
-    pred = p >= t
-    out = {}
-    for name, cls in (("supported", True), ("unsupported", False)):
-        tp = int(np.sum((pred == cls) & (y == cls)))
-        fp = int(np.sum((pred == cls) & (y != cls)))
-        fn = int(np.sum((pred != cls) & (y == cls)))
-        prec = tp / (tp + fp) if tp + fp else float("nan")
-        rec = tp / (tp + fn) if tp + fn else float("nan")
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
-    out["macro_f1"] = round((out["supported"]["f1"] + out["unsupported"]["f1"]) / 2, 4)
+    """Per-class precision/recall/F1 and macro-F1 of `p >= t` (eval.metrics.classification)."""
+    from eval.metrics.classification import classification_report
+
+    lab = lambda a: ["supported" if v else "unsupported" for v in a]  # noqa: E731
+    report = classification_report(lab(y), lab(np.asarray(p) >= t), labels=("supported", "unsupported"))
+    out = {c.label: {"precision": round(c.precision, 4), "recall": round(c.recall, 4), "f1": round(c.f1, 4)}
+           for c in report.classes}
+    out["macro_f1"] = round(report.macro_f1, 4)
     return out
 
 
