@@ -58,50 +58,23 @@ class Services:
     evaluate: EvalTools | None = None
 
 
-def quiz_tools() -> QuizTools | None:
-    try:
-        from quiz.export import export_items
-        from quiz.generator import generate_quiz
-    except Exception as exc:  # not landed yet, or broken: hide the tab
-        log.info("quiz tab hidden: %s", exc)
-        return None
-    if not (callable(generate_quiz) and callable(export_items)):
-        return None
+def quiz_tools() -> QuizTools:
+    from quiz.export import export_items
+    from quiz.generator import generate_quiz
+
     return QuizTools(generate_quiz, export_items)
 
 
-def eval_tools(settings: Settings) -> EvalTools | None:
-    try:
-        from eval.answers import run_answer_eval
-    except Exception as exc:
-        log.info("evaluate tab hidden: %s", exc)
+def eval_tools() -> EvalTools | None:
+    """The answer eval, or None (tab hidden) when its gates file is missing: every run would fail."""
+    from eval.answers import run_answer_eval
+    from eval.gates import DEFAULT_GATES
+    from eval.golden import DEFAULT_GOLDEN
+
+    if not Path(DEFAULT_GATES).is_file():
+        log.info("evaluate tab hidden: %s is missing", DEFAULT_GATES)
         return None
-    if not callable(run_answer_eval):
-        return None
-    try:  # the harness needs its gates file; without it every run would fail
-        from eval.gates import DEFAULT_GATES
-
-        if not Path(DEFAULT_GATES).is_file():
-            log.info("evaluate tab hidden: %s is missing", DEFAULT_GATES)
-            return None
-    except ImportError:
-        pass
-    return EvalTools(run_answer_eval, _default_golden(settings))
-
-
-def _default_golden(settings: Settings) -> Path | None:
-    try:
-        import eval.golden as golden
-
-        path = getattr(golden, "DEFAULT_GOLDEN", None) or getattr(golden, "DEFAULT_PATH", None)
-        if path:
-            return Path(path)
-    except Exception:
-        pass
-    for candidate in (Path("eval/golden/shipped.jsonl"), Path(settings.corpus_dir) / "golden.jsonl"):
-        if candidate.is_file():
-            return candidate
-    return None
+    return EvalTools(run_answer_eval, DEFAULT_GOLDEN)
 
 
 def services_from_settings(settings: Settings, embedder=None) -> Services:
@@ -122,5 +95,5 @@ def services_from_settings(settings: Settings, embedder=None) -> Services:
     return Services(
         settings=settings, assistant=assistant, index=index, ingest=ingest,
         supported_suffixes=tuple(sorted(loaders.SUPPORTED)),
-        quiz=quiz_tools(), evaluate=eval_tools(settings),
+        quiz=quiz_tools(), evaluate=eval_tools(),
     )
