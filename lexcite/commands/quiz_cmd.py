@@ -33,14 +33,15 @@ def quiz(obj, n, topic, types, difficulty, seed, fmt, output, backend, stats) ->
 
     if fmt == "qti" and not output:
         raise click.UsageError("--format qti writes a zip package: give -o FILE.zip")
-    index = Index(obj.settings, obj.embedder)
-    index.require_nonempty()
-    verifier = make_verifier(obj.settings, obj.embedder)
     chat_model = None
-    if backend != "extractive":
+    if backend != "extractive":  # the assistant owns the chat model; reuse its index and verifier
         from assistant.service import Assistant
 
-        chat_model = Assistant.from_settings(obj.settings, obj.embedder).chat_model(backend)
+        assistant = Assistant.from_settings(obj.settings, obj.embedder)
+        index, verifier, chat_model = assistant.index, assistant.verifier, assistant.chat_model(backend)
+    else:
+        index, verifier = Index(obj.settings, obj.embedder), make_verifier(obj.settings, obj.embedder)
+    index.require_nonempty()
     run = QuizGenerator(index, verifier, obj.embedder).run(
         n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed, chat_model=chat_model)
     if stats:
