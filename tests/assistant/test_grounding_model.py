@@ -38,12 +38,21 @@ def test_perturbations_change_what_the_sentence_claims():
 def test_the_training_script_runs_end_to_end_on_a_tiny_sample(tmp_path):
     from assistant.grounding.train import main
 
+    from test_grounding_data import labelled_folder
+
     corpus = tmp_path / "legal.txt"
     corpus.write_text(LEGAL * 3)
-    main(["--text", str(corpus), "--steps", "3", "--batch", "4", "--max-len", "96", "--out", str(tmp_path / "w")])
+    labelled = tmp_path / "labelled"
+    labelled.mkdir()
+    labelled_folder(labelled)
+    main(["--text", str(corpus), "--scifact", str(labelled), "--steps", "3", "--batch", "4", "--max-len", "96",
+          "--window-tokens", "60", "--out", str(tmp_path / "w")])
     assert (tmp_path / "w" / "grounding-minilm.safetensors").stat().st_size > 1_000_000
     cfg = json.loads((tmp_path / "w" / "config.json").read_text())
-    assert 0 < cfg["threshold"] < 1
+    assert 0 < cfg["threshold"] < 1 and cfg["window_tokens"] == 60
+    report = json.loads((tmp_path / "w" / "training.json").read_text())
+    assert report["steps"] == 3 and report["validation"]["pairs"] > 0
+    assert {"real_evidence", "real_evidence_removed", "copy"} <= set(report["kinds"])
     model = GroundingModel.load(tmp_path / "w")
     probs = model.predict([("The penalty is up to 10 years.", LEGAL)])
     assert 0.0 <= float(probs[0]) <= 1.0

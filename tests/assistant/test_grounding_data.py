@@ -1,0 +1,63 @@
+"""Training pairs from a labelled claim/abstract set: windows that carry the evidence keep the label,
+windows without it are unsupported, and the held-out fifth of the claims is never trained on."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from assistant.grounding.data import is_heldout, real_pairs, sentences_of
+
+ABSTRACT = (
+    "We studied 120 patients over two years. Treatment with the drug lowered blood pressure in most of them. "
+    "Side effects were mild. The effect persisted after the treatment stopped. Costs were not assessed. "
+    "Further trials are planned in three countries."
+)
+OTHER = "Rainfall in the region rose sharply in the last decade. Farmers adapted their planting calendars."
+
+
+def labelled_folder(tmp_path, n_claims=40):
+    """A tiny BEIR-layout folder: corpus, queries with evidence sentence indices, grounding pairs."""
+    (tmp_path / "corpus.jsonl").write_text(
+        json.dumps({"_id": "100", "title": "Drug trial", "text": ABSTRACT}) + "\n"
+        + json.dumps({"_id": "200", "title": "Rain", "text": OTHER}) + "\n")
+    queries, pairs = [], []
+    for c in range(n_claims):
+        supported = c % 2 == 0
+        claim = "The drug lowers blood pressure." if supported else "Rainfall fell in the region."
+        doc = "100" if supported else "200"
+        meta = {"100": [{"sentences": [1], "label": "SUPPORT"}]} if supported else {}
+        queries.append({"_id": str(c), "text": claim, "metadata": meta})
+        context = ("Drug trial. " + ABSTRACT) if supported else ("Rain. " + OTHER)
+        pairs.append({"id": f"{c}-{doc}", "context": context, "answer": claim,
+                      "label": "supported" if supported else "unsupported"})
+    (tmp_path / "queries.jsonl").write_text("".join(json.dumps(q) + "\n" for q in queries))
+    (tmp_path / "grounding_pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
+    return tmp_path
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+@pytest.mark.unit
+def test_evidence_windows_keep_the_label_and_windows_without_it_are_unsupported(tmp_path):
+    split = real_pairs(labelled_folder(tmp_path), random.Random(0), _words, budget=40, repeats=3)
+    evidence = sentences_of(ABSTRACT)[1]
+    supported = [p for p in split.pairs if p.label == 1]
+    assert supported and all(evidence in p.context for p in supported)
+    removed = [p for p in split.pairs if p.kind == "real_evidence_removed"]
+    assert removed and all(evidence not in p.context for p in removed)
+    flipped = [p for p in split.pairs if p.kind == "real_claim_flipped"]
+    assert flipped and all(p.label == 0 and p.sentence != "The drug lowers blood pressure." for p in flipped)
+
+
+@pytest.mark.unit
+def test_the_held_out_fifth_of_claims_is_never_trained_on(tmp_path):
+    split = real_pairs(labelled_folder(tmp_path), random.Random(0), _words)
+    held_claims = {r["id"].split("-")[0] for r in split.held_rows}
+    assert held_claims and all(is_heldout(r["id"]) for r in split.held_rows)
+    assert not any(is_heldout(r["id"]) for r in split.train_rows)
+    assert len(split.held_rows) + len(split.train_rows) == 40
