@@ -42,6 +42,8 @@ class Settings:
     """API key for the `openai` backend, if the server needs one."""
     verify_policy: str = ""
     """flag | strict; empty = strict for LLM backends, flag for extractive."""
+    verifier: str = "auto"
+    """auto (the shipped grounding model when its weights ship, else heuristics) | model | heuristics."""
     k: int = 6
     """Passages retrieved per question."""
     max_file_mb: float = 50.0
@@ -116,6 +118,8 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
         raise ConfigError(f"backend {s.backend!r} is not one of extractive, openai, ollama, local")
     if s.verify_policy not in ("", "flag", "strict"):
         raise ConfigError(f"verify_policy {s.verify_policy!r} must be 'flag' or 'strict'")
+    if s.verifier not in ("auto", "model", "heuristics"):
+        raise ConfigError(f"verifier {s.verifier!r} must be 'auto', 'model' or 'heuristics'")
     if s.k < 1:
         raise ConfigError("k must be at least 1")
     return s

@@ -172,16 +172,27 @@ class Verifier:
         return out
 
 
-def make_verifier(settings=None, embedder=None) -> Verifier:
+def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Verifier:
     """The verifier the assistant and `lexcite eval grounding` use (shipped model and threshold).
 
-    The shipped weights were fitted with all-MiniLM-L6-v2 similarities; another embedding model
-    (settings.embedding_model) works but its threshold is then uncalibrated.
+    `kind` (default: settings.verifier, else "auto"): "model" = the shipped grounding cross-encoder
+    as the main signal, "heuristics" = the logistic combiner, "auto" = the model when its weights
+    ship. The heuristic weights were fitted with all-MiniLM-L6-v2 similarities; another embedding
+    model (settings.embedding_model) works but its threshold is then uncalibrated.
     """
     if embedder is None and settings is not None and getattr(settings, "embedding_model", ""):
         from ingest.embedder import get_embedder
 
         embedder = get_embedder(settings.embedding_model)
-    from assistant.verify.crossenc import shipped_signal
+    kind = kind or getattr(settings, "verifier", "auto") or "auto"
+    from assistant.grounding.model import GroundingModel
+    from assistant.verify.crossenc import CrossEncoderSignal
 
-    return Verifier(embedder=embedder, cross_encoder=shipped_signal())
+    if kind == "heuristics":
+        return Verifier(embedder=embedder)
+    if kind == "model" and not GroundingModel.available():
+        raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
+                          "them from git, train them (python -m assistant.grounding.train), or set verifier = heuristics")
+    if kind not in ("auto", "model"):
+        raise ConfigError(f"verifier {kind!r} must be 'auto', 'model' or 'heuristics'")
+    return Verifier(embedder=embedder, cross_encoder=CrossEncoderSignal() if GroundingModel.available() else None)

@@ -28,7 +28,7 @@ class CrossEncoderSignal:
                 if self._model is None:
                     from assistant.grounding.model import GroundingModel
 
-                    self._model = GroundingModel.load()
+                    self._model = GroundingModel.shared()
         return self._model
 
     @property
@@ -52,9 +52,3 @@ class CrossEncoderSignal:
             out.append(SignalOutput({"xenc": b}, reasons))
         return out
 
-
-def shipped_signal() -> CrossEncoderSignal | None:
-    """The signal over the shipped weights, or None when no weights ship (heuristics only)."""
-    from assistant.grounding.model import GroundingModel
-
-    return CrossEncoderSignal() if GroundingModel.available() else None

@@ -26,16 +26,19 @@ COMMANDS: tuple[str, ...] = ()  # attached to `lexcite eval`, not to the top lev
 @click.option("--metrics", "metrics_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the labelled figures as JSON to this file.")
 @click.option("--reasons", is_flag=True, help="Add each unsupported sentence's reasons to the output.")
+@click.option("--verifier", "verifier_kind", type=click.Choice(["auto", "model", "heuristics"]), default=None,
+              help="Which verifier judges (default: the `verifier` setting): the grounding model or the heuristics.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
 @click.pass_obj
 def grounding(obj, input_path: Path, output: Path | None, metrics_path: Path | None, reasons: bool,
-              progress: bool | None) -> None:
+              verifier_kind: str | None, progress: bool | None) -> None:
     """Check whether each answer sentence is supported by its context."""
     from assistant.verify import make_verifier
     from eval.grounding import check, load_pairs, report
 
     pairs = load_pairs(input_path)
-    verifier = make_verifier(obj.settings, obj.embedder)
+    verifier = make_verifier(obj.settings, obj.embedder, kind=verifier_kind)
+    click.echo(f"verifier: {verifier.kind} (threshold {verifier.threshold:.2f})", err=True)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show and pairs:
@@ -58,4 +61,5 @@ def grounding(obj, input_path: Path, output: Path | None, metrics_path: Path | N
     if rep is not None:
         click.echo(rep.table(), err=True)
         if metrics_path:
-            metrics_path.write_text(json.dumps(rep.to_dict(), indent=1) + "\n", encoding="utf-8")
+            figures = rep.to_dict() | {"verifier": verifier.kind, "threshold": round(verifier.threshold, 4)}
+            metrics_path.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")

@@ -125,20 +125,43 @@ def test_a_threshold_outside_0_1_is_refused():
         Verifier(threshold=1.5)
 
 
-# ---- integration: the shipped model with the real embedder --------------------------------------
+@pytest.mark.unit
+def test_the_verifier_setting_picks_heuristics_or_refuses_a_missing_model(settings, hash_embedder, monkeypatch):
+    from assistant.grounding.model import GroundingModel
+    from lexcite.errors import ConfigError
+    from lexcite.settings import load_settings
+
+    assert make_verifier(settings, hash_embedder, kind="heuristics").kind == "heuristic signals"
+    monkeypatch.setattr(GroundingModel, "available", classmethod(lambda cls, *a: False))
+    assert make_verifier(settings, hash_embedder, kind="auto").kind == "heuristic signals"
+    with pytest.raises(ConfigError, match="verifier = heuristics"):
+        make_verifier(settings, hash_embedder, kind="model")
+    with pytest.raises(ConfigError, match="must be 'auto', 'model' or 'heuristics'"):
+        load_settings(env={"LEXCITE_VERIFIER": "nli"})
+
+
+# ---- integration: the shipped verifiers with the real embedder ----------------------------------
+
+def _kinds() -> list[str]:
+    from assistant.grounding.model import GroundingModel
+
+    return ["heuristics"] + (["model"] if GroundingModel.available() else [])
+
 
 @pytest.mark.integration
-def test_shipped_verifier_accepts_faithful_sentences(real_embedder, settings):
-    v = make_verifier(settings, real_embedder)
+@pytest.mark.parametrize("verifier", _kinds())
+def test_shipped_verifier_accepts_faithful_sentences(real_embedder, settings, verifier):
+    v = make_verifier(settings, real_embedder, kind=verifier)
     for sentence in SUPPORTED:
         s = v.score(sentence, [PASSAGE])
         assert s.supported, (sentence, s.score, s.reasons)
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("verifier", _kinds())
 @pytest.mark.parametrize("kind", sorted(UNSUPPORTED))
-def test_shipped_verifier_catches_every_perturbation_kind(real_embedder, settings, kind):
-    v = make_verifier(settings, real_embedder)
+def test_shipped_verifier_catches_every_perturbation_kind(real_embedder, settings, kind, verifier):
+    v = make_verifier(settings, real_embedder, kind=verifier)
     s = v.score(UNSUPPORTED[kind], [PASSAGE])
     assert not s.supported, (kind, s.score, s.features)
     assert s.reasons, "an unsupported verdict says why"
