@@ -22,6 +22,9 @@ from assistant.verify.signals import ContextBuilder, PairContext, Signal, Signal
 from lexcite.errors import ConfigError
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+# With the grounding model as the main signal, a name of the sentence missing from the source also
+# vetoes: the model is lenient on swapped names (bench/grounding.py measures both with and without).
+MODEL_EXTRA_VETOES = ("entity_missing",)
 
 __all__ = ["Support", "Verifier", "LogisticModel", "make_verifier", "MODEL_PATH"]
 
@@ -164,7 +167,11 @@ class Verifier:
         model, threshold = self.model, self.threshold
         for ctx, (feats, reasons) in zip(contexts, self.features_many(contexts)):
             p = feats["xenc"] if self.cross_encoder is not None else model.probability(feats)
-            supported = p >= threshold and not model.vetoed(feats)
+            vetoed = model.vetoed(feats) or (self.cross_encoder is not None
+                                             and any(feats.get(v, 0.0) > 0 for v in MODEL_EXTRA_VETOES))
+            supported = p >= threshold and not vetoed
+            if vetoed:  # keep "score >= threshold" and "supported" saying the same thing
+                p = min(p, max(0.0, threshold - 0.01))
             best = ctx.best
             out.append(Support(supported, p, best.passage if best else -1,
                                best.start if best else -1, best.end if best else -1,

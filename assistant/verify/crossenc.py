@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
+from assistant.verify import lexical as lx
 from assistant.verify.signals import PairContext, SignalOutput
 
 
@@ -39,8 +40,9 @@ class CrossEncoderSignal:
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
         for i, ctx in enumerate(contexts):
+            sentence = lx.strip_markers(ctx.sentence)  # "[1]" is ours, not the source's words
             for p in ctx.passages:
-                flat.append((ctx.sentence, p))
+                flat.append((sentence, p))
                 owner.append(i)
         probs = self.model.predict(flat) if flat else []
         best = [0.0] * len(contexts)
