@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from assistant import sentences as _sentences
-from assistant.grounding.perturb import Pair, negate, swap_antonym, swap_number
+from assistant.grounding.perturb import Pair, flip_quantifier, negate, swap_antonym, swap_number, swap_roles
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("the a an of in on for to and or with by is are was were be been that this these those as at "
@@ -143,7 +143,8 @@ def real_pairs(folder: Path, rng: random.Random, count: Callable[[str], int], bu
                 w = window(sents, ev["sentences"], budget, count, rng)
                 pairs.append(Pair(claim, w, ev_label, "real_evidence" if ev_label else "real_contradict"))
                 if ev_label:
-                    bad = [v for v in (negate(claim), swap_antonym(claim, rng), swap_number(claim, w, rng)) if v and v != claim]
+                    bad = [v for v in (negate(claim), swap_antonym(claim, rng), swap_number(claim, w, rng),
+                                       flip_quantifier(claim, rng), swap_roles(claim, rng)) if v and v != claim]
                     if bad:
                         pairs.append(Pair(rng.choice(bad), w, 0, "real_claim_flipped"))
                 if ev_label:  # the same abstract with its evidence (and the sentences beside it) left out

@@ -16,7 +16,7 @@ ANTONYMS = [
     ("enhances", "reduces"), ("enhanced", "reduced"), ("activates", "suppresses"), ("activated", "suppressed"),
     ("permitted", "prohibited"), ("allowed", "forbidden"), ("legal", "illegal"), ("before", "after"),
     ("majority", "minority"), ("upregulated", "downregulated"), ("gain", "loss"), ("improves", "worsens"),
-    ("improved", "worsened"), ("rise", "fall"), ("raises", "lowers"), ("strong", "weak"), ("stronger", "weaker"),
+    ("improved", "worsened"), ("rise", "fall"), ("rose", "fell"), ("rises", "falls"), ("raises", "lowers"), ("strong", "weak"), ("stronger", "weaker"),
     ("common", "rare"), ("frequent", "infrequent"), ("success", "failure"), ("successful", "unsuccessful"),
     ("effective", "ineffective"), ("required", "optional"), ("mandatory", "voluntary"), ("includes", "excludes"),
     ("accept", "reject"), ("accepted", "rejected"), ("benefit", "harm"), ("safe", "unsafe"), ("early", "late"),
@@ -126,6 +126,42 @@ def swap_entity(s: str, context: str, rng: random.Random) -> str | None:
     return s[: m.start()] + rng.choice(pool) + s[m.end():]
 
 
+_QUANT = {"no": "any", "any": "no", "none": "all", "every": "no", "each": "no", "nobody": "everybody",
+          "nothing": "everything", "everything": "nothing", "without": "with"}
+
+
+def flip_quantifier(s: str, rng: random.Random) -> str | None:
+    """"No Party may …" → "Any Party may …": negation carried by a quantifier, not by "not"."""
+    words = [m for m in re.finditer(r"[A-Za-z]+", s) if m.group().lower() in _QUANT]
+    if not words:
+        return None
+    m = rng.choice(words)
+    rep = _QUANT[m.group().lower()]
+    rep = rep.capitalize() if m.group()[0].isupper() else rep
+    return s[: m.start()] + rep + s[m.end():]
+
+
+_OPENERS = frozenset("the a an no any all each every this these that those in on at for by it its".split())
+
+
+def _named_at_start(text: str) -> bool:
+    """A capitalised span opening a sentence is a name only if it is an acronym or several capitalised
+    words not led by a function word ("Costa Rica", "INTERPOL"; not "The Court", "Requests")."""
+    words = text.split()
+    return text.isupper() and len(text) > 1 or (len(words) > 1 and words[0].lower() not in _OPENERS)
+
+
+def swap_roles(s: str, rng: random.Random) -> str | None:
+    """Swap two different named parties of the same sentence ("A asked B" → "B asked A")."""
+    ents = [m for m in _CAP.finditer(s) if m.start() > 0 or _named_at_start(m.group())]
+    pairs = [(a, b) for i, a in enumerate(ents) for b in ents[i + 1:] if a.group() != b.group()]
+    if not pairs:
+        return None
+    a, b = rng.choice(pairs)
+    out = s[: a.start()] + b.group() + s[a.end(): b.start()] + a.group() + s[b.end():]
+    return out if out != s else None
+
+
 def add_clause(s: str, other: str, rng: random.Random) -> str | None:
     frag = other.rstrip(".")
     words = frag.split()
@@ -151,6 +187,7 @@ def pairs_from_text(sentences: list[str], other_pool: list[str], rng: random.Ran
         choices = []
         for kind_, fn in (
             ("negation", lambda: negate(s)), ("antonym", lambda: swap_antonym(s, rng)),
+            ("quantifier", lambda: flip_quantifier(s, rng)), ("role_swap", lambda: swap_roles(s, rng)),
             ("number", lambda: swap_number(s, " ".join(sentences), rng)),
             ("entity", lambda: swap_entity(s, " ".join(sentences) + " " + rng.choice(other_pool), rng)),
             ("added_clause", lambda: add_clause(s, rng.choice(other_pool), rng)),
