@@ -16,10 +16,8 @@ loss, validation figures) to --out.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
-import math
 import random
 import time
 from pathlib import Path
@@ -174,7 +172,7 @@ def train(args) -> dict:
               "train_seconds": round(time.time() - t0, 1), "final_loss": round(float(np.mean(losses[-100:])), 4)}
     threshold = 0.5
     if held:
-        from assistant.grounding.model import GroundingModel, ModelConfig
+        from assistant.grounding.model import GroundingModel
 
         (args.out / CONFIG_FILE).write_text(json.dumps(
             {"max_len": args.max_len, "window_tokens": args.window_tokens, "threshold": 0.5}))
