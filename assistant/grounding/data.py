@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from assistant import sentences as _sentences
+from assistant.grounding.model import sentences_of
 from assistant.grounding.perturb import Pair, flip_quantifier, negate, swap_antonym, swap_number, swap_roles
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -45,11 +45,6 @@ class RealSplit:
     held_rows: list[dict]
     pairs: list[Pair]  # window pairs made from train_rows only
     held_contexts: frozenset[str]
-
-
-def sentences_of(text: str) -> list[str]:
-    """Every sentence, short ones included, so evidence indices line up with the abstract's own."""
-    return [s.text.strip() for s in _sentences.split_sentences(text)]
 
 
 def window(sents: list[str], core: list[int], budget: int, count: Callable[[str], int], rng: random.Random) -> str:

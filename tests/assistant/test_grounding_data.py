@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
-from assistant.grounding.data import is_heldout, real_pairs, sentences_of
+from assistant.grounding.data import is_heldout, real_pairs
+from assistant.grounding.model import sentences_of
 
 ABSTRACT = (
     "We studied 120 patients over two years. Treatment with the drug lowered blood pressure in most of them. "
@@ -26,7 +28,8 @@ def labelled_folder(tmp_path, n_claims=40):
     queries, pairs = [], []
     for c in range(n_claims):
         supported = c % 2 == 0
-        claim = "The drug lowers blood pressure." if supported else "Rainfall fell in the region."
+        claim = (f"The drug lowers blood pressure in cohort {_tag(c)}." if supported
+                 else f"Rainfall fell in the region of cohort {_tag(c)}.")
         doc = "100" if supported else "200"
         meta = {"100": [{"sentences": [1], "label": "SUPPORT"}]} if supported else {}
         queries.append({"_id": str(c), "text": claim, "metadata": meta})
@@ -36,6 +39,11 @@ def labelled_folder(tmp_path, n_claims=40):
     (tmp_path / "queries.jsonl").write_text("".join(json.dumps(q) + "\n" for q in queries))
     (tmp_path / "grounding_pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
     return tmp_path
+
+
+def _tag(claim: int) -> str:
+    """A lowercase word naming the claim that no perturbation rewrites (no digits, no capitals)."""
+    return "".join(chr(ord("a") + int(d)) for d in str(claim))
 
 
 def _words(text: str) -> int:
@@ -51,7 +59,8 @@ def test_evidence_windows_keep_the_label_and_windows_without_it_are_unsupported(
     removed = [p for p in split.pairs if p.kind == "real_evidence_removed"]
     assert removed and all(evidence not in p.context for p in removed)
     flipped = [p for p in split.pairs if p.kind == "real_claim_flipped"]
-    assert flipped and all(p.label == 0 and p.sentence != "The drug lowers blood pressure." for p in flipped)
+    claims = {json.loads(l)["answer"] for l in (tmp_path / "grounding_pairs.jsonl").read_text().splitlines()}
+    assert flipped and all(p.label == 0 and p.sentence not in claims for p in flipped)
 
 
 @pytest.mark.unit
@@ -61,3 +70,6 @@ def test_the_held_out_fifth_of_claims_is_never_trained_on(tmp_path):
     assert held_claims and all(is_heldout(r["id"]) for r in split.held_rows)
     assert not any(is_heldout(r["id"]) for r in split.train_rows)
     assert len(split.held_rows) + len(split.train_rows) == 40
+    held_tags = {f"cohort {_tag(int(c))}" for c in held_claims}
+    trained_tags = {t for p in split.pairs for t in re.findall(r"cohort [a-j]+", p.sentence)}
+    assert trained_tags and not trained_tags & held_tags
