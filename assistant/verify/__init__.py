@@ -1,11 +1,13 @@
 """The verifier: does each answer sentence follow from the passages it cites?
 
 `Verifier.score(sentence, passages) -> Support` (one sentence) and `score_many(pairs)` (a batch,
-embeddings computed together). Support comes from offline signals (assistant/verify/signals.py:
-similarity to the best source sentence, content-word coverage, numbers, names, negation,
-direction words, word order) combined by a logistic model whose weights and threshold ship in
-`model.json` (fitted by `eval/fit_verifier.py`). More signals plug in with `signals=[...]`; a
-model file that names their features gives them weight.
+embeddings computed together). The main signal is the grounding cross-encoder
+(assistant/verify/crossenc.py over assistant/grounding/, threshold from its validation split) when
+its weights ship; the offline signals (assistant/verify/signals.py: similarity to the best source
+sentence, content-word coverage, numbers, names, negation, direction words, word order) then veto
+and give reasons. Without the model (or with `verifier = heuristics`) those signals are combined by
+a logistic model whose weights and threshold ship in `model.json` (fitted by `eval/fit_verifier.py`).
+More signals plug in with `signals=[...]`; a model file that names their features gives them weight.
 
 A sentence with no cited passage is unsupported.
 """
