@@ -33,6 +33,7 @@ class Citation:
     end: int
     source_type: str = "secondary"
     passage: str = ""  # the whole chunk text, so a UI can show the quote in context
+    page_label: str = ""  # the page number printed on `page`, when the page prints one
 
     def to_dict(self) -> dict:
         return asdict(self)

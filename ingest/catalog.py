@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS chunks (
   start INTEGER NOT NULL,
   "end" INTEGER NOT NULL,
   source_type TEXT NOT NULL,
-  doc_hash TEXT NOT NULL
+  doc_hash TEXT NOT NULL,
+  extra TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -98,6 +99,9 @@ class Catalog:
         self._local = threading.local()
         with self.connect() as con:
             con.executescript(SCHEMA)
+            columns = {r[1] for r in con.execute("PRAGMA table_info(chunks)")}
+            if "extra" not in columns:  # an index written before page labels, languages and OCR flags
+                con.execute("ALTER TABLE chunks ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
 
     def connect(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -202,10 +206,11 @@ class Catalog:
                 old_ids = [r[0] for r in con.execute("SELECT id FROM chunks WHERE source=?", (doc.source,))]
                 con.execute("DELETE FROM chunks WHERE source=?", (doc.source,))
                 con.executemany(
-                    'INSERT INTO chunks(id, source, ord, text, title, page, section, start, "end", source_type, doc_hash) '
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    'INSERT INTO chunks(id, source, ord, text, title, page, section, start, "end", source_type, doc_hash, '
+                    "extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [
-                        (c.id, c.source, i, c.text, c.title, c.page, c.section, c.start, c.end, c.source_type, c.doc_hash)
+                        (c.id, c.source, i, c.text, c.title, c.page, c.section, c.start, c.end, c.source_type, c.doc_hash,
+                         json.dumps(c.extra()))
                         for i, c in enumerate(chunks)
                     ],
                 )
@@ -325,4 +330,5 @@ def row_chunk(r: sqlite3.Row) -> Chunk:
         end=r["end"],
         source_type=r["source_type"],
         doc_hash=r["doc_hash"],
+        **Chunk.extra_fields(json.loads(r["extra"] or "{}") if "extra" in r.keys() else {}),
     )

@@ -89,8 +89,11 @@ class _Chunker:
                 text = self.text[start:end]
                 n = seen.get(text, 0)
                 seen[text] = n + 1
+                span = self.doc.span_at(start)
                 out.append(Chunk(chunk_id(self.doc.source, text, n), text, self.doc.source, self.doc.title,
-                                 self.doc.page_at(start), label, start, end, self.doc.source_type, self.doc.doc_hash))
+                                 span.page if span else None, label, start, end, self.doc.source_type,
+                                 self.doc.doc_hash, page_label=span.label if span else "",
+                                 ocr=bool(span and span.ocr), page_breaks=self.doc.page_breaks(start, end)))
         return out
 
     def _sections(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -17,6 +18,27 @@ class PageSpan:
     page: int
     start: int
     end: int
+    label: str = ""  # the page number the page prints itself ("14", "L 180/31", "xii"), when it prints one
+    ocr: bool = False  # the page's text came from OCR (no text layer)
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line a loader kept out of the text (running header/footer, page number, status note), for `inspect`."""
+
+    page: int | None
+    text: str
+    reason: str  # header | footer | page-number | repeated-note
+
+
+@dataclass(frozen=True)
+class Region:
+    """A span of `Document.text` that is not body text (kind "footnote"): chunked apart and labelled."""
+
+    start: int
+    end: int
+    kind: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,14 +67,24 @@ class Document:
     pages: tuple[PageSpan, ...] = ()
     headings: tuple[Heading, ...] = ()
     metadata: tuple[tuple[str, str], ...] = ()
+    removed: tuple[RemovedLine, ...] = ()
+    regions: tuple[Region, ...] = ()
 
-    def page_at(self, offset: int) -> int | None:
+    def span_at(self, offset: int) -> PageSpan | None:
         for span in self.pages:
             if span.start <= offset < span.end:
-                return span.page
+                return span
         if self.pages and offset >= self.pages[-1].end:
-            return self.pages[-1].page
+            return self.pages[-1]
         return None
+
+    def page_at(self, offset: int) -> int | None:
+        span = self.span_at(offset)
+        return span.page if span else None
+
+    def page_breaks(self, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+        """(offset, page, label) for every page that starts inside (start, end), in order."""
+        return tuple((p.start, p.page, p.label) for p in self.pages if start < p.start < end and p.start < p.end)
 
 
 def chunk_id(source: str, text: str, occurrence: int = 0) -> str:
@@ -80,9 +112,37 @@ class Chunk:
     end: int
     source_type: str
     doc_hash: str
+    page_label: str = ""  # the printed page number of `page`, when the page prints one
+    language: str = ""  # ISO 639-1 code of the chunk's text ("" = unknown)
+    ocr: bool = False  # text read by OCR from a scanned page
+    kind: str = "body"  # body | footnote
+    # pages that start inside the chunk: (document offset, page, printed label); a quote's page is the
+    # page of its first character (`page_at`), not the chunk's start page
+    page_breaks: tuple[tuple[int, int, str], ...] = ()
+
+    def page_at(self, offset: int) -> tuple[int | None, str]:
+        """(page, printed label) of the document offset `offset` inside this chunk."""
+        page, label = self.page, self.page_label
+        for start, p, lab in self.page_breaks:
+            if start <= offset:
+                page, label = p, lab
+        return page, label
+
+    def extra(self) -> dict:
+        """The fields added after the first schema, stored as one JSON column in the catalog."""
+        return {"page_label": self.page_label, "language": self.language, "ocr": self.ocr, "kind": self.kind,
+                "page_breaks": [list(b) for b in self.page_breaks]}
+
+    @staticmethod
+    def extra_fields(extra: dict) -> dict:
+        return {"page_label": str(extra.get("page_label") or ""), "language": str(extra.get("language") or ""),
+                "ocr": bool(extra.get("ocr", False)), "kind": str(extra.get("kind") or "body"),
+                "page_breaks": tuple((int(a), int(b), str(c)) for a, b, c in extra.get("page_breaks") or ())}
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["page_breaks"] = [list(b) for b in self.page_breaks]
+        return d
 
     def metadata(self) -> dict:
         """Chroma metadata (no None values allowed there)."""
@@ -95,6 +155,11 @@ class Chunk:
             "end": self.end,
             "source_type": self.source_type,
             "doc_hash": self.doc_hash,
+            "page_label": self.page_label,
+            "language": self.language,
+            "ocr": self.ocr,
+            "kind": self.kind,
+            "page_breaks": json.dumps([list(b) for b in self.page_breaks]),
         }
 
     @classmethod
@@ -111,6 +176,7 @@ class Chunk:
             end=int(meta.get("end", 0)),
             source_type=meta.get("source_type", "secondary"),
             doc_hash=meta.get("doc_hash", ""),
+            **cls.extra_fields({**meta, "page_breaks": json.loads(meta.get("page_breaks") or "[]")}),
         )
 
 

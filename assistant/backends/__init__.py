@@ -42,11 +42,13 @@ class Backend(Protocol):
 
 
 def citation_for(n: int, chunk: Chunk, start: int, end: int) -> Citation:
-    """A Citation quoting chunk.text[start:end] (offsets into the chunk), with document offsets."""
+    """A Citation quoting chunk.text[start:end] (offsets into the chunk), with document offsets. Its page is
+    the page of the quote's first character, which may be a later page than the chunk's start."""
+    page, label = chunk.page_at(chunk.start + start)
     return Citation(
-        n=n, chunk_id=chunk.id, source=chunk.source, title=chunk.title, page=chunk.page,
+        n=n, chunk_id=chunk.id, source=chunk.source, title=chunk.title, page=page,
         section=chunk.section, quote=chunk.text[start:end], start=chunk.start + start,
-        end=chunk.start + end, source_type=chunk.source_type, passage=chunk.text,
+        end=chunk.start + end, source_type=chunk.source_type, passage=chunk.text, page_label=label,
     )
 
 

@@ -102,6 +102,8 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
         pages=extracted.pages,
         headings=extracted.headings,
         metadata=extras,
+        removed=extracted.removed,
+        regions=extracted.regions,
     )
 
 

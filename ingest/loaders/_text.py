@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.records import Heading, PageSpan
+from ingest.records import Heading, PageSpan, Region, RemovedLine
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -52,6 +52,8 @@ class Extracted:
     title: str = ""
     pages: tuple[PageSpan, ...] = ()
     headings: tuple[Heading, ...] = ()
+    removed: tuple[RemovedLine, ...] = ()
+    regions: tuple[Region, ...] = ()
 
 
 @dataclass
@@ -81,10 +83,10 @@ class TextBuilder:
         if text:
             self.headings.append(Heading(self._append(text), level, text))
 
-    def page(self, number: int, text: str) -> None:
+    def page(self, number: int, text: str, label: str = "", ocr: bool = False) -> None:
         text = normalize(text)
         start = self._append(text) if text else self.length
-        self.pages.append(PageSpan(number, start, self.length))
+        self.pages.append(PageSpan(number, start, self.length, label, ocr))
 
     def build(self, title: str = "") -> Extracted:
         return Extracted("".join(self.parts), inline(title), tuple(self.pages), tuple(self.headings))
