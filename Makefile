@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: install dev run test test-fast browser bench clean
+.PHONY: install dev run test test-fast browser ocr bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,20 @@ browser:
 	  else echo "warning: not root, cannot apt-get install chromium; the browser test will be skipped"; fi; \
 	fi
 
-run: install
+# Debian's Tesseract (English) to OCR scanned PDF pages, the ones with no text layer; without it such PDFs
+# are skipped with a warning at ingest and the OCR tests are skipped.
+ocr:
+	@if ! tesseract --list-langs 2>/dev/null | grep -qx eng; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null) \
+	    || echo "warning: could not install tesseract-ocr; scanned PDFs will be skipped and the OCR tests too"; \
+	  else echo "warning: not root, cannot apt-get install tesseract-ocr tesseract-ocr-eng; scanned PDFs will be skipped and the OCR tests too"; fi; \
+	fi
+
+run: install ocr
 	$(BIN)/lexcite ingest corpus/ || [ $$? -eq 3 ]
 	$(BIN)/lexcite serve --host $(HOST) --port $(PORT)
 
-test: dev browser
+test: dev browser ocr
 	$(BIN)/python -m pytest
 
 test-fast: dev

@@ -13,19 +13,18 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from ingest.records import Chunk, Document, chunk_id
 from ingest.structure import Marker, find_markers
 from ingest.tokens import WordPieceCounter, default_counter
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"  # 3: provision tree (paragraph ranges, recitals, instruments), languages
 TARGET_WORDS = 150
 MAX_WORDS = 180
 MIN_WORDS = 40  # a section's last piece smaller than this joins the one before when it fits
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 max_seq_length, special tokens included
-_LEGAL_KINDS = ("Article", "Section")
 _ABBREVIATIONS = {"art", "arts", "no", "nos", "para", "paras", "e.g", "i.e", "etc", "cf", "mr", "mrs", "ms",
                   "dr", "st", "vs", "v", "inc", "ltd", "co", "sec", "ch", "p", "pp", "vol", "ibid", "doc",
                   "res", "op", "cit", "al", "fig", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
@@ -38,8 +37,29 @@ _CLAUSE_END = (",", ";", ":", "—", "–")
 class _Unit:
     start: int
     end: int
-    label: str
+    para: str = ""  # the first-level subdivision the unit belongs to ("3", "a", "19" for a recital)
     sealed: bool = False  # cut inside a word: its pieces are not additive, so never packed with others
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class _Section:
+    start: int
+    end: int
+    label: str
+    kind: str
+    units: list
+
+
+def group_label(label: str, kind: str, paras: Sequence[str]) -> str:
+    """The citable label of a chunk: "Article 6(3)", "Article 6(1)–(3)", "Recital 19", "Recitals 18–20"."""
+    paras = [p for p in paras if p]
+    if not paras:
+        return label
+    first, last = paras[0], paras[-1]
+    if kind == "Preamble":
+        return f"Recital {first}" if first == last else f"Recitals {first}–{last}"
+    return f"{label}({first})" if first == last else f"{label}({first})–({last})"
 
 
 def chunk(doc: Document, counter: WordPieceCounter | None = None, max_tokens: int = MAX_TOKENS,
@@ -81,11 +101,12 @@ class _Chunker:
     def run(self) -> list[Chunk]:
         out: list[Chunk] = []
         seen: dict[str, int] = {}
-        for sec_start, sec_end, units in self._sections():
-            for start, end, label in self._pack(units):
-                start, end = self._trim(start, end)
+        for section in self._sections():
+            for group in self._pack(section.units):
+                start, end = self._trim(group[0].start, group[-1].end)
                 if start >= end:
                     continue
+                label = group_label(section.label, section.kind, [u.para for u in group])
                 text = self.text[start:end]
                 n = seen.get(text, 0)
                 seen[text] = n + 1
@@ -93,48 +114,68 @@ class _Chunker:
                 out.append(Chunk(chunk_id(self.doc.source, text, n), text, self.doc.source, self.doc.title,
                                  span.page if span else None, label, start, end, self.doc.source_type,
                                  self.doc.doc_hash, page_label=span.label if span else "",
-                                 ocr=bool(span and span.ocr), page_breaks=self.doc.page_breaks(start, end)))
+                                 language=group[0].language or self.doc.language,
+                                 ocr=bool(span and span.ocr), kind="footnote" if section.kind == "footnote" else "body",
+                                 page_breaks=self.doc.page_breaks(start, end)))
         return out
 
     def _sections(self):
-        """(start, end, units) per hard section; header-only sections merge into the next one."""
+        """One _Section per hard marker; a section with nothing but its heading ("Chapter II" and its
+        title) joins the one that follows. Footnotes are labelled after the provision they follow."""
         markers = find_markers(self.doc)
         hard = [m for m in markers if m.hard]
         soft = [m for m in markers if not m.hard]
-        bounds = [(0, "", "")] + [(m.start, m.label, m.kind) for m in hard]
+        if not hard or hard[0].start > 0:
+            hard.insert(0, Marker(0, 0, "", "", True))
         pending: int | None = None
-        for k, (start, label, kind) in enumerate(bounds):
-            end = bounds[k + 1][0] if k + 1 < len(bounds) else len(self.text)
+        last_label = ""
+        for k, m in enumerate(hard):
+            start = m.start
+            end = hard[k + 1].start if k + 1 < len(hard) else len(self.text)
             if pending is not None:
                 start, pending = pending, None
             if start >= end or not self.text[start:end].strip():
                 continue
-            header_end = hard[k - 1].end if k else start
-            if k and not self.text[header_end:end].strip() and k + 1 < len(bounds):
-                pending = start  # "Chapter II" + its title only: glue to the Article that follows
+            if m.kind != "footnote" and not self.text[m.end:end].strip() and k + 1 < len(hard) \
+                    and hard[k + 1].kind not in ("footnote",):
+                pending = start  # "Chapter II" + its title only: glue to the unit that follows
                 continue
-            legal = label if kind in _LEGAL_KINDS else ""
-            yield start, end, self._units(start, end, label, legal, [m for m in soft if start < m.start < end])
+            label = m.label
+            if m.kind == "footnote":
+                label = f"{last_label}, {m.label.lower()}" if last_label else m.label
+            else:
+                last_label = label
+            yield _Section(start, end, label, m.kind, self._units(start, end, [s for s in soft if start <= s.start < end]))
 
-    def _units(self, start: int, end: int, label: str, legal: str, soft: Sequence[Marker]) -> list[_Unit]:
-        """Paragraph-level blocks of a section, each labelled; too-long blocks split further."""
+    def _units(self, start: int, end: int, soft: Sequence[Marker]) -> list[_Unit]:
+        """Paragraph-level blocks of a section, each with the subdivision it belongs to; too-long blocks
+        split further at sentences, then clauses."""
         cuts = {start, end}
         for m in re.finditer(r"\n\s*\n", self.text[start:end]):
             cuts.add(start + m.end())
         for m in re.finditer(r"(?<=[.!?:;”\")])\n", self.text[start:end]):
             cuts.add(start + m.end())
         cuts.update(m.start for m in soft)
-        labels = {m.start: m.label for m in soft if m.kind == "paragraph"}
+        labels = {m.start: m.label.removeprefix("Recital ") for m in soft}
         units: list[_Unit] = []
-        current = label
+        current = ""
         points = sorted(cuts)
         for a, b in zip(points, points[1:]):
-            if a in labels and legal:
-                current = legal + labels[a]
+            if a in labels:
+                current = labels[a]
             a, b = self._trim(a, b)
             if a < b:
                 units.extend(_Unit(s, e, current, sealed) for s, e, sealed in self._split_long(a, b))
-        return units
+        return self._languages(units)
+
+    def _languages(self, units: list[_Unit]) -> list[_Unit]:
+        """Each unit's language (ingest/language.py when it is installed; else the document's)."""
+        try:
+            from ingest.language import detect_blocks
+        except ImportError:
+            return units
+        langs = detect_blocks([self.text[u.start:u.end] for u in units], self.doc.language)
+        return [replace(u, language=lang) for u, lang in zip(units, langs)]
 
     def _split_long(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         if self.fits(start, end):
@@ -184,7 +225,8 @@ class _Chunker:
         return [(s, min(s + step, end), True) for s in range(start, end, step)]
 
     # ---- packing ------------------------------------------------------------------------------------
-    def _pack(self, units: list[_Unit]) -> list[tuple[int, int, str]]:
+    def _pack(self, units: list[_Unit]) -> list[list[_Unit]]:
+        """Consecutive units packed into balanced chunks that fit the window; a chunk holds one language."""
         if not units:
             return []
         start, end = units[0].start, units[-1].end
@@ -192,17 +234,19 @@ class _Chunker:
         target = self.nwords(start, end) / max(1, pieces)  # balanced: no tiny leftover piece
         groups: list[list[_Unit]] = []
         for u in units:
-            if groups and not u.sealed and not groups[-1][-1].sealed:
+            if groups and not u.sealed and not groups[-1][-1].sealed and groups[-1][-1].language == u.language:
                 g = groups[-1]
                 words = self.nwords(g[0].start, g[-1].end)
                 if self.fits(g[0].start, u.end) and words + self.nwords(u.start, u.end) / 2 <= target * 1.1:
                     g.append(u)
                     continue
             groups.append([u])
-        if len(groups) > 1 and not groups[-1][0].sealed and not groups[-2][-1].sealed and self.nwords(groups[-1][0].start, groups[-1][-1].end) < MIN_WORDS \
+        if len(groups) > 1 and not groups[-1][0].sealed and not groups[-2][-1].sealed \
+                and groups[-1][0].language == groups[-2][-1].language \
+                and self.nwords(groups[-1][0].start, groups[-1][-1].end) < MIN_WORDS \
                 and self.fits(groups[-2][0].start, groups[-1][-1].end):
             groups[-2].extend(groups.pop())
-        return [(g[0].start, g[-1].end, g[0].label) for g in groups]
+        return groups
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         while start < end and self.text[start].isspace():

@@ -1,115 +1,484 @@
-"""Find the structure of a document's text: legal units (Part, Chapter, Article, Section, Schedule),
-headings (from the loader, or plain-text heading lines) and numbered paragraphs.
+"""The provision tree of a document's text: where each citable unit starts and what a lawyer calls it.
 
-Nothing here knows a topic: the patterns are the drafting conventions of statutes, treaties and reports.
+    markers = find_markers(doc)   # hard markers start units (Article 6, Annex I, Preamble, a heading);
+                                  # soft markers start subdivisions (paragraph 3, point a, Recital 19)
+
+Units: Preamble (with numbered recitals), Part / Title / Chapter / Section, Article N (Arabic or Roman,
+line-start or run inline in derived renderings), Schedule and its paragraphs, Annex / Appendix, footnote
+regions the loader found, and plain headings where a document has no legal units. Articles must come in
+order: a candidate that breaks the sequence is a cross-reference or a table row, not a heading; a sequence
+that starts again at 1 is a further instrument in the same file ("Protocol, Article IX"). Paragraphs are
+an article's first-level subdivisions in the style the article uses first (1. / (1) / (a) / a) / A.),
+again in sequence.
+
+Nothing here knows a topic, an instrument or a country: the patterns are drafting conventions.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ingest.records import Document
 
-_LEGAL = [
-    # (kind, pattern at line start); group 1 = the number, optional group 2 = a (1)(a) suffix
-    ("Part", re.compile(r"(?:PART|Part)\s+([IVXLC]+|\d+[A-Z]?|[A-Z])\b")),
-    ("Chapter", re.compile(r"(?:CHAPTER|Chapter)\s+([IVXLC]+|\d+[A-Z]?)\b")),
-    ("Title", re.compile(r"(?:TITLE)\s+([IVXLC]+|\d+)\b")),
-    ("Schedule", re.compile(r"(?:SCHEDULE|Schedule)\s+(\d+[A-Z]?|[IVXLC]+)\b")),
-    ("Annex", re.compile(r"(?:ANNEX|Annex|APPENDIX|Appendix)\s+([IVXLC]+|\d+|[A-Z])\b")),
-    ("Article", re.compile(r"(?:ARTICLE|Article|Art\.)\s*(\d+[a-z]?(?:\s+(?:bis|ter|quater))?|[IVXLC]+)\b((?:\(\w{1,4}\))*)")),
-    ("Section", re.compile(r"(?:SECTION|Section|Sect?\.|§)\s*(\d+[A-Z]*)((?:\(\w{1,4}\))*)")),
+_ARTICLE_WORDS = r"ARTICLE|Article|Art\.|ARTIKEL|Artikel|ARTÍCULO|Artículo|Articolo|ARTICOLO|Artigo|ARTIGO"
+_NUM = r"(\d{1,4}[a-z]?(?:\s+(?:bis|ter|quater))?|[IVXLC]{1,7})"
+_ARTICLE = re.compile(rf"({_ARTICLE_WORDS})\s*{_NUM}\b((?:\(\w{{1,4}}\))*)")
+_ARTICLE_INLINE = re.compile(rf"(?<![\w(\[/])({_ARTICLE_WORDS})\s+{_NUM}(?=\s+[A-Z][a-zﬁﬂﬀ])")
+_GROUPS = [
+    ("Part", re.compile(r"(?:PART|Part)\s+([IVXLC]+|\d+[A-Z]?|[A-Z]|ONE|TWO|THREE|FOUR|FIVE|SIX)\b")),
+    ("Title", re.compile(r"TITLE\s+([IVXLC]+|\d+)\b")),
+    ("Chapter", re.compile(r"(?:CHAPTER|Chapter|HOOFDSTUK|Hoofdstuk|CHAPITRE|Chapitre|KAPITEL|Kapitel)\s+"
+                           r"([IVXLC]+|\d+[A-Z]?)\b")),
+    ("Section", re.compile(r"(?:SECTION|Section|Sect?\.|§|AFDELING|Afdeling)\s*([IVXLC]+|\d+[A-Z]*)((?:\(\w{1,4}\))*)")),
+    ("Schedule", re.compile(r"(?:SCHEDULE|Schedule|schedule)(?:\s+(\d+[A-Z]?|[IVXLC]+))?\b")),
+    ("Annex", re.compile(r"(?:ANNEX|Annex|annex|APPENDIX|Appendix|appendix|BIJLAGE|Bijlage)(?:\s+([IVXLC]+|\d+|[A-Z]))?\b")),
 ]
-_NUMBERED = re.compile(r"(?:(\d{1,3})\.|\((\d{1,3}[A-Z]?)\))\s+\S")  # "1. ..." or "(1) ..."
-_ITEM = re.compile(r"(?:\(([a-z]{1,2}|[ivx]{1,5})\)|[-•*–]|[a-z]\))\s+\S")  # "(a) ...", "- ...", "a) ..."
+_GROUPS_INLINE = re.compile(r"(?<![\w(])(CHAPTER|SECTION|TITLE|PART) ([IVXLC]+|\d+)(?= [A-Z])")
+_PREAMBLE = re.compile(r"(?:preamble|preambule|préambule|präambel|preámbulo|preambolo)\W*$", re.IGNORECASE)
+_SCHEDULE_PARAGRAPH = re.compile(r"(?:PARAGRAPH|Paragraph)\s+(\d{1,3})\s*$")
+_PARA_LINE = [  # (style, pattern at line start); group 1 = the label
+    ("N.", re.compile(r"(\d{1,3})\.(?!\d)\s*(?=\S)")),
+    ("(N)", re.compile(r"\((\d{1,3})\)\s*(?=\S)")),
+    ("N)", re.compile(r"(\d{1,3})\)\s+(?=\S)")),
+    ("(a)", re.compile(r"\(([a-z])\)\s*(?=\S)")),
+    ("a)", re.compile(r"([a-z])\)\s*(?=\S)")),
+    ("a.", re.compile(r"([a-z])\.(?![a-z]\.)\s*(?=[A-Za-z(“\"`‘'])")),
+    ("A.", re.compile(r"([A-Z])\.(?:\s+|(?=\())(?=\S)")),
+    ("(i)", re.compile(r"\(([ivx]{1,5})\)\s*(?=\S)")),
+]
+_PARA_INLINE = [  # run into the text (derived renderings): after a sentence end, or an article's title
+    ("N.", re.compile(r"(?<=[.:;]\s)(\d{1,3})\.\s+(?=[A-Z(])")),
+    ("(N)", re.compile(r"(?<=[.:;]\s)\((\d{1,3})\)\s+(?=[A-Z])")),
+    ("(a)", re.compile(r"(?<=[:;,.]\s)\(([a-z])\)\s+(?=\S)")),
+]
+_FIRST_INLINE = re.compile(r"(?<=\s)(1)\.\s+(?=[A-Z(])")  # "Article 2 Material scope 1. This Regulation ..."
+_REFERENCE_WORDS = frozenset("in of to under with and or see pursuant referred accordance by from than that "
+                             "paragraph paragraphs article articles point points".split())
+_ITEM = re.compile(r"(?:\(([a-z]{1,2}|[ivx]{1,5})\)|[-•*–]|[a-z]\))\s+\S")
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
+_FUNCTION_WORDS = frozenset("a an and as at by for from in into of on or the to with that which whose "
+                            "de het een van en in op met voor la le les des du et à el los las del y".split())
+_INSTRUMENT_NAME = re.compile(r"\b(?:[Tt]he present|[Tt]his) ([A-Z][a-z]{3,})\b")
+PREAMBLE_MIN_WORDS = 30
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_WORD_FAMILY = {"art.": "article"}
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A place where a structural unit starts. `hard` markers start a new section the chunker does not
-    cross; soft ones (numbered paragraphs, list items) are preferred split points and may refine the label."""
+    """Where a unit starts. Hard markers start a unit the chunker never crosses; `label` is its citable
+    name. Soft markers start a subdivision of the unit they fall in; `label` is the subdivision's own
+    ("3", "a", "F", or "Recital 19" inside a preamble)."""
 
     start: int
-    end: int  # end of the marker's line
+    end: int  # end of the marker's heading line (or of "Article 33" when it runs inline)
     label: str
-    kind: str  # heading | Part | Chapter | Article | Section | ... | paragraph | item
+    kind: str  # heading | Preamble | Part | Chapter | Title | Section | Article | Paragraph | Schedule | Annex |
+    #            footnote | paragraph | recital
     hard: bool
 
 
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+# ---- numbers --------------------------------------------------------------------------------------------
+
+def roman_value(s: str) -> int | None:
+    if not s or any(c not in _ROMAN for c in s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN[a]
+        total += -v if b in _ROMAN and _ROMAN[b] > v else v
+    return total
+
+
+def number_value(number: str) -> int | None:
+    m = re.match(r"\d+", number)
+    if m:
+        return int(m.group(0))
+    return roman_value(number.split()[0])
+
+
+def _next_label(label: str) -> str:
+    return str(int(label) + 1) if label.isdigit() else chr(ord(label[-1]) + 1)
+
+
+# ---- legal lines ----------------------------------------------------------------------------------------
+
 def legal_label(line: str) -> tuple[str, str] | None:
-    """("Article", "Article 4") when `line` opens a legal unit, else None. Prose that merely starts with
-    "Article 3 of the ..." is not a marker: the rest of a marker line is empty, a separator or a title."""
-    for kind, pattern in _LEGAL:
+    """("Article", "Article 4") when `line` opens a legal unit, else None. A line that merely starts with a
+    cross-reference ("Article 3 of the ...", "Article 26(1).", a table row "Article 16 | Article 18") is not."""
+    m = _ARTICLE.match(line)
+    if m:
+        rest = line[m.end():].strip()
+        if (m.group(3) and rest) or not _heading_rest(rest, line):
+            return None  # "Article 26(1)." and "Article 16(1)(a) Article 18(1)(a)" are references
+        word = _article_word(m.group(1))
+        return "Article", f"{word} {' '.join(m.group(2).split())}{m.group(3)}"
+    for kind, pattern in _GROUPS:
         m = pattern.match(line)
         if not m:
             continue
         rest = line[m.end():].strip()
-        if rest and (rest[0].islower() or len(line) > 120 or (line.endswith((".", ";", ",")) and len(rest) > 2)):
+        suffix = m.group(2) if kind == "Section" else ""
+        if (suffix and rest) or not _heading_rest(rest, line):
             return None
-        number = " ".join(m.group(1).split())
-        suffix = m.group(2) if m.lastindex and m.lastindex >= 2 and m.group(2) else ""
-        return kind, f"{kind} {number}{suffix}"
+        number = (m.group(1) + (suffix or "")) if m.group(1) else None
+        if kind in ("Schedule", "Annex") and not number and rest:
+            return None  # "Schedule" / "Annex" alone on its line, or with a number
+        word = kind if kind in ("Part", "Title", "Chapter", "Section", "Schedule", "Annex") else kind
+        if kind == "Annex" and line[:8].lower().startswith("appendix"):
+            word = "Appendix"
+        return kind, f"{word} {number}" if number else word
     return None
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+def _heading_rest(rest: str, line: str) -> bool:
+    """The rest of a heading line is empty, a separator, or a title (not prose, not another reference)."""
+    if not rest:
+        return True
+    if rest[0] in ",;)(" or rest[0].islower() or len(line) > 120:
+        return False
+    if _ARTICLE.match(rest.lstrip("|–—-: ")):
+        return False  # a correlation table row
+    return not (line.endswith((".", ";", ",")) and len(rest) > 2)
 
+
+def _article_word(word: str) -> str:
+    w = word.rstrip(".").capitalize()
+    return "Article" if w == "Art" else w
+
+
+def _lines(text: str) -> list[_Line]:
+    return [_Line(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+
+
+# ---- the tree -------------------------------------------------------------------------------------------
+
+@dataclass
+class _Article:
+    start: int
+    end: int
+    word: str
+    number: str
+    value: int
+    instrument: int
+    strong: bool
+
+
+def find_markers(doc: Document) -> list[Marker]:
+    return _Tree(doc).markers()
+
+
+class _Tree:
+    def __init__(self, doc: Document):
+        self.doc, self.text = doc, doc.text
+        self.lines = _lines(doc.text)
+        self.loader_headings = {h.start: h for h in doc.headings}
+        self.line_at = {ln.start: i for i, ln in enumerate(self.lines)}
+
+    def markers(self) -> list[Marker]:
+        articles = self._articles()
+        groups = self._groups(articles)
+        names = self._instrument_names(articles)
+        hard: list[Marker] = []
+        for a in articles:
+            prefix = names.get(a.instrument, "")
+            label = f"{a.word} {a.number}"
+            hard.append(Marker(a.start, a.end, f"{prefix}, {label}" if prefix else label, "Article", True))
+        hard.extend(groups)
+        hard.extend(self._footnotes())
+        hard.sort(key=lambda m: m.start)
+        hard = self._dedupe(hard)
+        first_unit = next((m.start for m in hard if m.kind not in ("heading", "footnote")), None)
+        hard.extend(self._preamble(hard, first_unit))
+        hard.extend(self._plain_headings(hard, first_unit))
+        hard.sort(key=lambda m: m.start)
+        hard = self._dedupe(hard)
+        soft = self._subdivisions(hard)
+        return sorted(hard + soft, key=lambda m: (m.start, not m.hard))
+
+    # ---- articles ---------------------------------------------------------------------------------------
+    def _article_candidates(self) -> list[_Article]:
+        out: list[_Article] = []
+        for i, ln in enumerate(self.lines):
+            line = ln.text
+            heading = self.loader_headings.get(ln.start)
+            m = _ARTICLE.match(line)
+            if m and not m.group(3) and legal_label(line) and (heading or not self._wrapped(i)):
+                number = " ".join(m.group(2).split())
+                value = number_value(number)
+                if value is not None:
+                    out.append(_Article(ln.start, ln.end, _article_word(m.group(1)), number, value, 0, True))
+        strong = {a.start for a in out}
+        for m in _ARTICLE_INLINE.finditer(self.text):
+            s = m.start()
+            if s in strong or s in self.line_at or not self._inline_heading_context(s):
+                continue
+            number = m.group(2)
+            value = number_value(number)
+            if value is not None:
+                out.append(_Article(s, m.end(), _article_word(m.group(1)), number, value, 0, False))
+        out.sort(key=lambda a: a.start)
+        return out
+
+    def _inline_heading_context(self, pos: int) -> bool:
+        """An article heading run into the text follows a sentence end or a heading, never a word that
+        introduces a reference ("referred to in Article 6 ...")."""
+        before = self.text[max(0, pos - 40):pos].split()
+        return not before or before[-1].lower().strip("(,") not in _REFERENCE_WORDS
+
+    def _after_sentence(self, pos: int) -> bool:
+        return self.text[max(0, pos - 3):pos].rstrip().endswith((".", ":", ";"))
+
+    def _wrapped(self, i: int) -> bool:
+        """True when line i is the wrapped end of a long prose line before it ("... referred to in\\nArticle 4")."""
+        if i == 0:
+            return False
+        prev, ln = self.lines[i - 1], self.lines[i]
+        if self.text[prev.end:ln.start].count("\n") >= 2:
+            return False
+        rest = ln.text.split(None, 2)[2:]
+        return _continues(prev.text) and len(prev.text) > 60 and (not rest or rest[0] in (".", ",", ";", ":"))
+
+    def _articles(self) -> list[_Article]:
+        """Candidates that keep the sequence: strong (own line) ones may skip a few numbers or restart at 1
+        (a further instrument); inline ones must be exactly the next number."""
+        last: dict[str, int] = {}
+        instrument: dict[str, int] = {}
+        accepted: list[_Article] = []
+        for a in self._article_candidates():
+            family = a.word.lower()
+            prev = last.get(family)
+            if prev is None:
+                ok = a.strong or a.value == 1
+            elif a.strong:
+                ok = prev < a.value <= prev + 5 or (a.value == prev and a.number[-1:].isalpha()) or \
+                    (a.value == 1 and prev >= 2)
+            else:  # inline: the next number, or one or two further after a sentence end (a number lost)
+                ok = a.value == prev + 1 or (prev + 1 < a.value <= prev + 3 and self._after_sentence(a.start))
+            if not ok:
+                continue
+            if prev is not None and a.value == 1 and prev >= 2:
+                instrument[family] = instrument.get(family, 0) + 1
+            a.instrument = instrument.get(family, 0)
+            last[family] = a.value
+            accepted.append(a)
+        return accepted
+
+    def _instrument_names(self, articles: list[_Article]) -> dict[int, str]:
+        """When a file holds several instruments: what each calls itself ("the present Protocol")."""
+        ids = sorted({a.instrument for a in articles})
+        if len(ids) < 2:
+            return {}
+        names: dict[int, str] = {}
+        for k in ids:
+            own = [a for a in articles if a.instrument == k]
+            nxt = [a for a in articles if a.instrument > k]
+            span = self.text[own[0].start:(nxt[0].start if nxt else len(self.text))][:40000]
+            counts = Counter(m.group(1) for m in _INSTRUMENT_NAME.finditer(span))
+            names[k] = counts.most_common(1)[0][0] if counts else f"Instrument {k + 1}"
+        seen: Counter = Counter()
+        for k in ids:
+            seen[names[k]] += 1
+            if seen[names[k]] > 1:
+                names[k] = f"{names[k]} ({seen[names[k]]})"
+        return names
+
+    # ---- parts, chapters, schedules, annexes ------------------------------------------------------------
+    def _groups(self, articles: list[_Article]) -> list[Marker]:
+        out: list[Marker] = []
+        article_lines = {a.start for a in articles}
+        in_schedule = ""
+        last_para = 0
+        for i, ln in enumerate(self.lines):
+            if ln.start in article_lines:
+                in_schedule = ""
+                continue
+            legal = legal_label(ln.text)
+            if legal and legal[0] != "Article" and not self._wrapped(i):
+                kind, label = legal
+                out.append(Marker(ln.start, self._with_title(i), label, kind, True))
+                in_schedule = label if kind == "Schedule" else ""
+                last_para = 0
+                continue
+            if in_schedule and (m := _SCHEDULE_PARAGRAPH.match(ln.text)):
+                value = int(m.group(1))
+                if value == last_para + 1:
+                    out.append(Marker(ln.start, ln.end, f"{in_schedule}, paragraph {value}", "Paragraph", True))
+                    last_para = value
+                continue
+            heading = self.loader_headings.get(ln.start)
+            if heading and _PREAMBLE.match(heading.text):
+                out.append(Marker(ln.start, ln.end, "Preamble", "Preamble", True))
+        # chapter and section headings run inline with the text (derived renderings)
+        seen = {m.start for m in out}
+        for m in _GROUPS_INLINE.finditer(self.text):
+            line_start = self.text.rfind("\n", 0, m.start()) + 1
+            if m.start() == line_start or m.start() in seen:
+                continue
+            if not self.text[max(0, m.start() - 3):m.start()].rstrip().endswith((".", ":", ";")):
+                continue
+            out.append(Marker(m.start(), m.end(), f"{m.group(1).capitalize()} {m.group(2)}", m.group(1).capitalize(), True))
+        return out
+
+    def _with_title(self, i: int) -> int:
+        """End of a unit heading and its title line ("CHAPTER II" + "GENERAL PRINCIPLES")."""
+        end = self.lines[i].end
+        if i + 1 < len(self.lines):
+            nxt = self.lines[i + 1]
+            if len(nxt.text.split()) <= 14 and not nxt.text.endswith(_SENTENCE_END) and not legal_label(nxt.text):
+                end = nxt.end
+        return end
+
+    def _footnotes(self) -> list[Marker]:
+        return [Marker(r.start, r.start, r.label or "Footnote", "footnote", True)
+                for r in self.doc.regions if r.kind == "footnote"]
+
+    def _preamble(self, hard: list[Marker], first_unit: int | None) -> list[Marker]:
+        """Text before the first legal unit of a legal text is its preamble (title lines included)."""
+        if first_unit is None or any(m.kind == "Preamble" for m in hard) or not self.text[:first_unit].strip():
+            return []
+        if len(self.text[:first_unit].split()) < PREAMBLE_MIN_WORDS:  # a title only: it heads the first unit
+            return [Marker(0, first_unit, "", "heading", True)]
+        if not any(m.kind in ("Article", "Section") for m in hard):
+            return []
+        return [Marker(0, 0, "Preamble", "Preamble", True)]
+
+    def _plain_headings(self, hard: list[Marker], first_unit: int | None) -> list[Marker]:
+        """Loader headings and heading-like lines, where they are not inside a legal unit: a legal text's
+        structure comes from its units, and inside an article a short line is its title or a wrapped line."""
+        out: list[Marker] = []
+        detect_plain = not self.doc.headings
+        has_legal = first_unit is not None
+        bounds = sorted(m.start for m in hard)
+        for i, ln in enumerate(self.lines):
+            if has_legal and ln.start >= first_unit:
+                break
+            if any(b == ln.start for b in bounds):
+                continue
+            heading = self.loader_headings.get(ln.start)
+            if heading:
+                out.append(Marker(ln.start, ln.end, heading.text, "heading", True))
+                continue
+            if not detect_plain:
+                continue
+            prev = None if i == 0 or self.text[self.lines[i - 1].end:ln.start].count("\n") >= 2 else self.lines[i - 1].text
+            nxt = self.lines[i + 1].text if i + 1 < len(self.lines) else None
+            if _is_heading_line(ln.text, prev, nxt):
+                out.append(Marker(ln.start, ln.end, ln.text, "heading", True))
+        if has_legal:
+            # before the first unit, a heading right at the top is the title, not a section of its own
+            out = [m for m in out if m.start > 0]
+            if any(m.kind == "Preamble" and m.start == 0 for m in hard):
+                out = []  # the title block and the preamble are one unit
+        return out
+
+    @staticmethod
+    def _dedupe(markers: list[Marker]) -> list[Marker]:
+        out: list[Marker] = []
+        for m in markers:
+            if out and out[-1].start == m.start:
+                if out[-1].kind == "heading" and m.kind != "heading":
+                    out[-1] = m
+                continue
+            out.append(m)
+        return out
+
+    # ---- paragraphs, points, recitals -------------------------------------------------------------------
+    def _subdivisions(self, hard: list[Marker]) -> list[Marker]:
+        out: list[Marker] = []
+        bounds = [m.start for m in hard] + [len(self.text)]
+        # a statute without articles is divided into sections, which then take the articles' place
+        article_kind = "Article" if any(m.kind == "Article" for m in hard) else "Section"
+        for k, unit in enumerate(hard):
+            start, end = unit.start, bounds[k + 1]
+            if unit.kind == article_kind:
+                out.extend(self._paragraphs(start, end, unit.end))
+            elif unit.kind == "Preamble":
+                out.extend(self._recitals(start, end))
+        return out
+
+    def _candidates(self, start: int, end: int, inline: bool) -> list[tuple[int, int, str, str]]:
+        """(pos, line_end, style, label) of paragraph-like markers in [start, end)."""
+        found: dict[int, tuple[int, int, str, str]] = {}
+        for ln in self.lines:
+            if ln.end <= start or ln.start >= end:
+                continue
+            for style, pattern in _PARA_LINE:
+                m = pattern.match(ln.text)
+                if m and ln.start >= start:
+                    found.setdefault(ln.start, (ln.start, ln.end, style, m.group(1)))
+                    break
+        if inline:
+            patterns = list(_PARA_INLINE)
+            for style, pattern in patterns:
+                for m in pattern.finditer(self.text, start, end):
+                    pos = m.start(1)
+                    if not self._cross_reference(pos):
+                        found.setdefault(pos, (pos, self._line_end(pos), style, m.group(1)))
+            m = _FIRST_INLINE.search(self.text, start, min(end, start + 200))
+            if m and not self._cross_reference(m.start(1)):
+                found.setdefault(m.start(1), (m.start(1), self._line_end(m.start(1)), "N.", "1"))
+        return sorted(found.values())
+
+    def _line_end(self, pos: int) -> int:
+        end = self.text.find("\n", pos)
+        return len(self.text) if end < 0 else end
+
+    def _cross_reference(self, pos: int) -> bool:
+        """"Article 98. 4. This": the number before the marker belongs to a reference."""
+        before = self.text[max(0, pos - 30):pos].split()
+        return bool(before) and before[-1].rstrip(".,;:").lower() in ("article", "articles", "paragraph", "no", "point")
+
+    def _paragraphs(self, start: int, end: int, heading_end: int) -> list[Marker]:
+        cands = [c for c in self._candidates(heading_end, end, inline=True) if c[0] >= heading_end]
+        first = next((c for c in cands if c[3] in ("1", "a", "A")), None)
+        if first is None:
+            return []
+        style = first[2]
+        out: list[Marker] = []
+        expected = first[3]
+        for pos, line_end, st, label in cands:
+            if pos < first[0] or st != style or label != expected:
+                continue
+            out.append(Marker(pos, line_end, label, "paragraph", False))
+            expected = _next_label(label)
+        return out
+
+    def _recitals(self, start: int, end: int) -> list[Marker]:
+        cands = [c for c in self._candidates(start, end, inline=True) if c[2] == "(N)"]
+        out: list[Marker] = []
+        expected = "1"
+        for pos, line_end, _style, label in cands:
+            if label == expected:
+                out.append(Marker(pos, line_end, f"Recital {label}", "recital", False))
+                expected = _next_label(label)
+        return out if len(out) >= 3 else []
+
+
+# ---- plain headings -------------------------------------------------------------------------------------
 
 def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
     """A plain-text heading: short, no closing punctuation, starts upper-case, stands alone (the line
-    before ends a sentence or is blank) and is followed by a longer paragraph."""
+    before ends a sentence or is blank), does not end on a function word, and a longer paragraph follows."""
     words = line.split()
     if not (1 <= len(words) <= 14) or len(line) > 120 or line.endswith(_SENTENCE_END):
         return False
-    if not (line[0].isupper() or line[0].isdigit()) or _ITEM.match(line) or _NUMBERED.match(line):
+    if not (line[0].isupper() or line[0].isdigit()) or _ITEM.match(line) or any(p.match(line) for _, p in _PARA_LINE[:3]):
+        return False
+    if not any(c.isalpha() for c in line) or words[-1].lower() in _FUNCTION_WORDS:
         return False
     if _continues(prev):
         return False
     return nxt is not None and (len(nxt.split()) > len(words) or legal_label(nxt) is not None)
-
-
-def find_markers(doc: Document) -> list[Marker]:
-    text = doc.text
-    lines = _lines(text)
-    loader_headings = {h.start: h for h in doc.headings}
-    detect_plain = not doc.headings  # PDFs and plain text: find heading lines ourselves
-    markers: list[Marker] = []
-    prev_line: str | None = None
-    prev_end = -2
-    for i, (s, e) in enumerate(lines):
-        line = text[s:e]
-        blank_before = text[prev_end:s].count("\n") >= 2 if prev_end >= 0 else True
-        prev = None if blank_before else prev_line
-        nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
-        legal = legal_label(line)
-        after_marker = bool(markers) and markers[-1].hard and markers[-1].end == prev_end
-        after_legal = after_marker and markers[-1].kind != "heading"
-        if s in loader_headings:
-            h = loader_headings[s]
-            markers.append(Marker(s, e, legal[1] if legal else h.text, legal[0] if legal else "heading", True))
-        elif legal and (after_marker or not _wrapped_into(prev, line)):
-            markers.append(Marker(s, e, legal[1], legal[0], True))
-        elif m := _NUMBERED.match(line):
-            markers.append(Marker(s, e, f"({m.group(1) or m.group(2)})", "paragraph", False))
-        elif _ITEM.match(line):
-            markers.append(Marker(s, e, "", "item", False))
-        elif detect_plain and not after_marker and _is_heading_line(line, prev, nxt):
-            markers.append(Marker(s, e, line, "heading", True))
-        elif after_legal and detect_plain and len(line.split()) <= 14 and not line.endswith(_SENTENCE_END):
-            # the title line under "Article 4": part of that marker, not a new heading
-            last = markers.pop()
-            markers.append(Marker(last.start, e, last.label, last.kind, True))
-        prev_line, prev_end = line, e
-    return markers
-
-
-def _wrapped_into(prev: str | None, line: str) -> bool:
-    """True when `line` ("Article 4." / "Article 4") is the wrapped end of a long prose line before it."""
-    rest = line.split(None, 2)[2:] if not line.startswith("§") else line.split(None, 1)[1:]
-    return _continues(prev) and len(prev or "") > 60 and (not rest or rest[0] in (".", ",", ";", ":"))
 
 
 def _continues(prev: str | None) -> bool:
