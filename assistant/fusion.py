@@ -1,5 +1,5 @@
 """Pure functions that combine ranked passage lists: score fusion (z-scores), reciprocal rank
-fusion, and overlap collapsing.
+fusion, a preference for the question's language, and overlap collapsing.
 
 No index, no model: lists of Passages in, a list of Passages out, so the eval can replay them.
 """
@@ -60,6 +60,28 @@ def zscore_fuse(dense: Sequence[Passage], lexical: Sequence[Passage], dense_weig
         return total
 
     return _combine(dense, lexical, score)
+
+
+def prefer_language(passages: Sequence[Passage], language: str, boost: float = 0.5) -> list[Passage]:
+    """Passages whose chunk is in `language` moved up by `boost` standard deviations of the scores.
+
+    For a question in one language over a corpus holding the same text in several (a treaty and its
+    translation), the passage in the question's language then comes first, while a passage in
+    another language that scores clearly higher keeps its place and none is dropped. The added
+    amount is part of the returned score (scores stay best first); the sort is stable. Nothing
+    changes when `language` is "" (unsure), or when all passages or none are in it.
+    """
+    if boost < 0:
+        raise ValueError("boost must be >= 0")
+    same = [bool(language) and p.chunk.language == language for p in passages]
+    if not boost or all(same) or not any(same):
+        return list(passages)
+    xs = [p.score for p in passages]
+    mean = sum(xs) / len(xs)
+    bump = boost * ((sum((x - mean) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0)
+    moved = [Passage(p.chunk, p.score + bump, p.dense_rank, p.lexical_rank) if s else p
+             for p, s in zip(passages, same)]
+    return sorted(moved, key=lambda p: -p.score)
 
 
 def _zscores(passages: Sequence[Passage]):

@@ -145,7 +145,22 @@ class _Chunker:
                 label = f"{last_label}, {m.label.lower()}" if last_label else m.label
             else:
                 last_label = label
-            yield _Section(start, end, label, m.kind, self._units(start, end, [s for s in soft if start <= s.start < end]))
+            units = self._units(start, end, [s for s in soft if start <= s.start < end])
+            yield from self._split_translation(_Section(start, end, label, m.kind, units))
+
+    def _split_translation(self, section: _Section):
+        """A section whose text switches language for good (a translation that follows the last article)
+        ends there: the rest is not part of that provision. It is labelled by its own first line."""
+        units = section.units
+        for k in range(1, len(units)):
+            if units[k].language and all(u.language == units[k].language for u in units[k:]) \
+                    and units[k - 1].language != units[k].language and units[0].language != units[k].language:
+                head = self.text[units[k].start:units[k].end]
+                label = " ".join(head.split("\n", 1)[0].split()[:25])
+                yield replace(section, end=units[k].start, units=units[:k])
+                yield _Section(units[k].start, section.end, label, "heading", [replace(u, para="") for u in units[k:]])
+                return
+        yield section
 
     def _units(self, start: int, end: int, soft: Sequence[Marker]) -> list[_Unit]:
         """Paragraph-level blocks of a section, each with the subdivision it belongs to; too-long blocks
@@ -237,7 +252,8 @@ class _Chunker:
             if groups and not u.sealed and not groups[-1][-1].sealed and groups[-1][-1].language == u.language:
                 g = groups[-1]
                 words = self.nwords(g[0].start, g[-1].end)
-                if self.fits(g[0].start, u.end) and words + self.nwords(u.start, u.end) / 2 <= target * 1.1:
+                lone_heading = words < 8  # a heading line never stands as a chunk of its own
+                if self.fits(g[0].start, u.end) and (lone_heading or words + self.nwords(u.start, u.end) / 2 <= target * 1.1):
                     g.append(u)
                     continue
             groups.append([u])

@@ -7,6 +7,7 @@
     [[documents]]
     file = "un-trafficking-protocol.html"      # path relative to the folder
     title = "Protocol to Prevent, Suppress and Punish Trafficking in Persons, ..."
+    aliases = ["Palermo Protocol", "UN Trafficking Protocol"]   # other names it goes by
     source_type = "primary_law"                # primary_law | official_guidance | secondary
     language = "en"
     url = "https://..."                        # what `lexcite sources fetch` downloads
@@ -34,7 +35,8 @@ from lexcite.errors import ConfigError
 MANIFEST_NAME = "sources.toml"
 DEFAULT_SOURCE_TYPE = "secondary"
 DEFAULT_LANGUAGE = "en"
-_ENTRY_KEYS = {"file", "title", "short_title", "source_type", "language", "url", "page", "origin", "note", "fetch"}
+_ENTRY_KEYS = {"file", "title", "short_title", "aliases", "source_type", "language", "url", "page", "origin", "note",
+               "fetch"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class SourceEntry:
     note: str = ""
     short_title: str = ""
     fetch: bool = True
+    aliases: tuple[str, ...] = ()  # other names the instrument goes by ("Palermo Protocol", "CETS 186")
 
     @property
     def fetchable(self) -> bool:
@@ -78,7 +81,10 @@ class Manifest:
         e = self.entry(name)
         if e is None:
             return {"title": "", "source_type": self.source_type, "language": self.language}
-        return {"title": e.title, "source_type": e.source_type, "language": e.language}
+        meta = {"title": e.title, "source_type": e.source_type, "language": e.language}
+        if e.aliases:
+            meta["aliases"] = "; ".join(e.aliases)
+        return meta
 
     def fingerprint(self, name: str) -> bytes:
         """Bytes to mix into a document's hash, so editing its manifest entry re-ingests it."""
@@ -139,7 +145,11 @@ def _entry(raw: Any, path: Path, i: int, source_type: str, language: str) -> Sou
     if not isinstance(fetch, bool):
         raise ConfigError(f"{path}: {where} fetch must be true or false")
     text = {k: str(raw.get(k, "")).strip() for k in ("title", "short_title", "page", "origin", "note")}
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ConfigError(f"{path}: {where} aliases must be a list of names, e.g. aliases = [\"CETS 186\"]")
     return SourceEntry(
+        aliases=tuple(a.strip() for a in aliases),
         file=PurePosixPath(file).as_posix(),
         source_type=_source_type(raw.get("source_type", source_type), path, where),
         language=str(raw.get("language", language)),

@@ -27,12 +27,28 @@ def test_the_shipped_manifest_describes_the_article_and_the_primary_instruments(
     others = [e for e in m if e is not article]
     assert len(others) >= 5
     assert {e.source_type for e in others} <= {"primary_law", "official_guidance"}
-    for e in others:
-        assert e.title and e.url.startswith("https://") and Path(e.file).suffix in loaders.SUPPORTED
+    for e in others:  # shipped in the folder, or fetchable from its official address
+        assert e.title and Path(e.file).suffix in loaders.SUPPORTED
+        assert e.url.startswith("https://") or (SHIPPED / e.file).is_file(), e.file
     titles = " | ".join(e.title for e in others)
     for name in ("Trafficking in Persons, Especially Women and Children", "Trafficking in Human Organs",
                  "Guiding Principles on Human Cell, Tissue and Organ Transplantation", "Declaration of Istanbul"):
         assert name in titles
+
+
+def test_the_shipped_treaty_text_is_primary_law_with_its_names_and_provenance():
+    e = load_manifest(SHIPPED).entry("coe-cets186-transplantation-protocol.md")
+    assert (SHIPPED / e.file).is_file() and e.source_type == "primary_law"
+    assert "Transplantation of Organs and Tissues of Human Origin" in e.title
+    assert {"CETS 186", "CETS No. 186"} <= set(e.aliases)
+    assert "laws-markdown" in e.origin and "BWBV0005628" in e.origin
+    assert load_manifest(SHIPPED).meta_for(e.file)["aliases"].startswith("CETS 186; ")
+
+
+def test_aliases_must_be_a_list_of_names(tmp_path):
+    (tmp_path / "sources.toml").write_text('[[documents]]\nfile = "a.md"\naliases = "CETS 186"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="aliases must be a list"):
+        load_manifest(tmp_path)
 
 
 def test_meta_for_a_listed_file_and_defaults_for_an_unlisted_one(tmp_path):

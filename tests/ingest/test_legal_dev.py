@@ -1,0 +1,120 @@
+"""Real legal instruments (../shared/legal-dev): the provision tree finds each document's own articles, every
+question's evidence sits in a chunk that names the expected provision and page, and no running header or
+footer survives into a chunk. Skipped with the reason when the folder is not there."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval import provisions
+
+LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not (LEGAL_DEV / "questions.jsonl").is_file(),
+                       reason=f"no legal-dev folder at {LEGAL_DEV} (set LEXCITE_LEGAL_DEV to its path)"),
+]
+DOCS = sorted(provisions.ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, provisions.DocumentFigures]:
+    return {f.doc: f for f in provisions.measure(LEGAL_DEV, DOCS)}
+
+
+@pytest.fixture(scope="module")
+def chunked():
+    from ingest import chunker, loaders
+
+    out = {}
+    for name in DOCS:
+        doc = loaders.load(LEGAL_DEV / "docs" / name, name, {})
+        out[name] = (doc, chunker.chunk(doc))
+    return out
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_the_articles_found_are_the_documents_own(figures, name):
+    f = figures[name]
+    assert f.article_precision >= 0.98 and f.article_recall >= 0.98, (f.article_precision, f.article_recall, f.misses)
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_every_evidence_sits_in_a_chunk_naming_its_provision_on_its_page(figures, name):
+    f = figures[name]
+    assert f.questions == 5
+    assert (f.evidence_found, f.section_right) == (f.questions, f.questions), f.misses
+    assert f.page_right == f.pages_asked, f.misses
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_no_section_is_a_bare_number_and_chunks_are_exact_slices(chunked, name):
+    doc, chunks = chunked[name]
+    assert not [c.section for c in chunks if re.fullmatch(r"[\d\s.,/()–-]*", c.section or "x")]
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks)
+
+
+def _running_forms(pdf: Path) -> set[str]:
+    """An oracle independent of the loader: lines among the first and last three of pypdf's page text whose
+    digit-masked form recurs on a quarter of the pages or more."""
+    from pypdf import PdfReader
+
+    counts: Counter = Counter()
+    pages = PdfReader(str(pdf)).pages
+    for page in pages:
+        lines = [ln.strip() for ln in (page.extract_text() or "").split("\n") if ln.strip()]
+        forms = {_mask(ln) for ln in lines[:3] + lines[-3:]}
+        if lines:  # a footer run into the last line of the page ("... Member States. 4.5.2016 L 119/1 EN")
+            forms.add("…" + _mask(" ".join(lines[-1].split()[-4:])))
+        counts.update(forms)
+    return {form for form, n in counts.items() if n >= max(3, len(pages) // 4) and len(form) > 4}
+
+
+def _mask(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+@pytest.mark.parametrize("name", [n for n in DOCS if n.endswith(".pdf")])
+def test_no_chunk_holds_a_running_header_or_footer_line(chunked, name):
+    doc, chunks = chunked[name]
+    forms = _running_forms(LEGAL_DEV / "docs" / name)
+    assert forms, "the oracle found no running lines: the check would be empty"
+    lines = {f for f in forms if not f.startswith("…")}
+    tails = [re.compile(re.escape(f[1:]).replace("\\#", r"\d+").replace("\\ ", r"\s+")) for f in forms if f.startswith("…")]
+    left = [(c.section, ln) for c in chunks for ln in c.text.split("\n") if _mask(ln) in lines]
+    left += [(c.section, t.pattern) for c in chunks for t in tails if t.search(c.text)]
+    assert not left, left[:5]
+
+
+def test_a_file_with_a_convention_and_its_protocol_names_each_instrument(chunked):
+    _, chunks = chunked["unhcr-refugee-convention-1951-protocol-1967.pdf"]
+    sections = [c.section for c in chunks]
+    assert "Convention, Article 33(1)–(2)" in sections or any(s.startswith("Convention, Article 33") for s in sections)
+    assert any(s.startswith("Protocol, Article IX") for s in sections)
+    assert any(s.startswith("Schedule, paragraph 5") for s in sections)
+
+
+def test_a_translation_in_the_same_file_is_kept_in_its_own_chunks(chunked):
+    doc, chunks = chunked["un-smuggling-of-migrants-protocol.md"]
+    english = [c for c in chunks if c.language == "en"]
+    dutch = [c for c in chunks if c.language == "nl" and c.start > english[0].start]  # after the Dutch title line
+    assert english and dutch and max(c.end for c in english) <= min(c.start for c in dutch)
+    assert all(c.section.startswith(("Artikel", "Preamble")) or c.section == "" or not c.section.startswith("Article")
+               for c in dutch)
+
+
+def test_status_notes_of_the_source_database_are_kept_out_of_the_text(chunked):
+    doc, _ = chunked["coe-cets186-transplantation-protocol.md"]
+    notes = [r for r in doc.removed if r.reason == "repeated-note"]
+    assert notes and all(r.text not in doc.text for r in notes)
+
+
+def test_the_questions_file_is_the_one_the_figures_were_measured_on():
+    rows = [json.loads(x) for x in (LEGAL_DEV / "questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert {r["doc"] for r in rows} == set(DOCS)
