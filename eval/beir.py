@@ -196,8 +196,9 @@ def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: i
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "lexical": {}, "hybrid": {}, "hybrid-rrf": {}}
     for n, (qid, text, d) in enumerate(zip(qids, texts, dense)):
         lex = hybrid.lexical.retrieve(text, depth)
-        fused = hybrid.fuse(d[:depth], lex[:depth], k_chunks)  # = hybrid.retrieve(text, k_chunks)
-        by_rank = rrf.fuse(d[:depth], lex[:depth], k_chunks)
+        language = hybrid.language_of(text)
+        fused = hybrid.fuse(d[:depth], lex[:depth], k_chunks, language)  # = hybrid.retrieve(text, k_chunks)
+        by_rank = rrf.fuse(d[:depth], lex[:depth], k_chunks, language)
         for name, passages in (("dense", d), ("lexical", lex), ("hybrid", fused), ("hybrid-rrf", by_rank)):
             runs[name][qid] = rank_documents([p.chunk.source for p in passages], k_docs)
         if progress and (n % 50 == 0 or n == len(qids) - 1):
