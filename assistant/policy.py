@@ -31,6 +31,7 @@ REASON_TEXT = {
     "no_passages": "Nothing in the indexed documents matches this question.",
     "low_relevance": "No passage in the indexed documents addresses this question.",
     "absent_terms": "The indexed documents do not mention {terms}.",
+    "unknown_instrument": "The indexed documents do not include {terms}.",
     "answer_type": "The passages found do not state {what}.",
     "focus": "The passages found do not say anything about {terms}.",
     "unsupported": "No sentence of the draft answer could be verified against the cited passages.",
@@ -64,6 +65,16 @@ _WH_HEAD = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?|forms?) of
 _GENERIC_HEADS = frozenset("thing things way ways kind kinds type types part parts role roles one ones else".split())
 
 
+_WH_NAMES = re.compile(r"\b(?i:which|what|whose)\s+((?:[A-Z][\w’'\-]*\s+){1,4})")
+
+
+def _focus_names(question: str) -> set[str]:
+    """The capitalised words a which/what question asks about ("Which INTERPOL Secretary General ..."):
+    when the passages lack one, the corpus holding it elsewhere does not excuse it."""
+    m = _WH_NAMES.search(question)
+    return set(m.group(1).split()) if m else set()
+
+
 def screen(question: str) -> str | None:
     """'instructions' when the question asks about or against the assistant's instructions."""
     return "instructions" if _INSTRUCTION_RE.search(question) else None
@@ -79,6 +90,16 @@ def strip_instructions(text: str) -> str:
         if screen(s.text):
             out = out[: s.start] + " " * (s.end - s.start) + out[s.end:]
     return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the question's instrument mentions resolved to (assistant/instruments.py) and a look-up in the
+    whole corpus, so a name the retrieved passages lack is not taken for a name the documents lack."""
+
+    covered: frozenset[str] = frozenset()  # lower-case words explained by a resolved instrument mention
+    unresolved: tuple[str, ...] = ()  # instrument mentions no document answers to
+    in_corpus: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,14 +171,21 @@ class EvidenceGate:
         self.word_similarity = word_similarity
 
     def judge(self, question: str, own_words: str, passages: Sequence[str], chosen: Sequence[str],
-              relevance: float) -> Verdict:
-        """`question` is the standalone question; `own_words` what the user typed in this turn."""
+              relevance: float, scope: Scope | None = None, cited: Sequence[str] | None = None) -> Verdict:
+        """`question` is the standalone question; `own_words` what the user typed in this turn; `cited` the
+        passages the chosen sentences come from (the names a which-question asks about must be there)."""
+        scope = scope or Scope()
+        if scope.unresolved:
+            return Verdict("unknown_instrument", ", ".join(f"“{t}”" for t in scope.unresolved))
         if not passages or not chosen:
             return Verdict("no_passages")
         if relevance < self.min_relevance:
             return Verdict("low_relevance")
         context = "\n".join(passages)
-        missing = [t for t in salient_terms(own_words) if not term_in(t, context)]
+        focus = _focus_names(own_words)
+        near = "\n".join(cited) if cited else context
+        missing = [t for t in salient_terms(own_words)
+                   if (not term_in(t, near) if t in focus else not term_in(t, context) and not self._elsewhere(t, scope))]
         if missing:
             return Verdict("absent_terms", ", ".join(f"“{t}”" for t in missing))
         answer = " ".join(chosen)
@@ -172,6 +200,16 @@ class EvidenceGate:
         if own and not self._matched(own, answer):
             return Verdict("focus", ", ".join(f"“{w}”" for w in own))
         return Verdict(None)
+
+    @staticmethod
+    def _elsewhere(term: str, scope: Scope) -> bool:
+        """A name the passages lack but the question's instrument explains, or that the corpus holds.
+        Numbers and provision references must be in the passages (the named provision is fetched)."""
+        if all(w.lower() in scope.covered for w in term.split()):
+            return True
+        if " " in term or term[:1].isdigit():
+            return False
+        return bool(scope.in_corpus and scope.in_corpus(term))
 
     def _matched(self, terms: Sequence[str], answer: str) -> bool:
         """True when any term occurs in `answer` (by stem) or is close in meaning to one of its words."""

@@ -20,7 +20,8 @@ from assistant.audit import AuditLog
 from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_citation
 from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import ExtractiveBackend, SentenceScorer
-from assistant.policy import REFUSAL_TEXT, EvidenceGate, Verdict, apply_policy, screen, strip_instructions
+from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, provision_refs
+from assistant.policy import REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.verify import make_verifier
 from assistant.retrieval import Retriever, make_retriever
@@ -32,6 +33,7 @@ from lexcite.settings import Settings
 log = logging.getLogger(__name__)
 
 CLOSEST_PASSAGES = 3
+PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put ahead of the search
 EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)  # listed as citations when the answer is insufficient_evidence
 
 
@@ -48,6 +50,8 @@ class Assistant:
         self.scorer = SentenceScorer(self.embedder)
         self.extractive = ExtractiveBackend(self.scorer)
         self.gate = EvidenceGate(self.scorer.vectors)
+        self.instruments = InstrumentNames(index.catalog)
+        self.provisions = ProvisionLookup(index.catalog)
         self.audit = AuditLog(settings.audit_path) if settings.audit_log else None
         self._chat_models: dict = dict(chat_models or {})
         self._warm = False
@@ -130,15 +134,18 @@ class Assistant:
             return answer
 
         k = k or self.settings.k
-        pool = self.retriever.retrieve(standalone, max(k, EVIDENCE_POOL))
+        resolution = self.instruments.resolve(standalone)
+        pool = self._retrieve(standalone, max(k, EVIDENCE_POOL), resolution)
         passages = pool[:k]
         t1 = time.perf_counter()
         times["retrieve"] = (t1 - t_condense) * 1e3
         # the words the user typed weigh most, unless an LLM already rewrote them into a full question
         own = standalone if isinstance(condenser, LLMCondenser) else question
         evidence = self.extractive.draft(standalone, pool, focus=own if standalone != own else "")
+        scope = Scope(resolution.covered, resolution.unresolved, self._in_corpus)
         verdict = self.gate.judge(standalone, own, [p.chunk.text for p in pool],
-                                  [s.text for s in evidence.sentences], evidence.evidence)
+                                  [s.text for s in evidence.sentences], evidence.evidence, scope,
+                                  [c.passage for c in evidence.citations])
         if verdict.refused:
             times["answer"] = (time.perf_counter() - t1) * 1e3
             answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0)
@@ -161,6 +168,29 @@ class Assistant:
                             standalone, draft.model)
         self._audit(answer, pool, user)
         return answer
+
+    def _retrieve(self, question: str, n: int, resolution: Resolution) -> list[Passage]:
+        """The named instrument's passages first (when the question names one the corpus holds), and the
+        provisions the question cites ("Article 21", "Recital 39") fetched by their labels, ahead of all."""
+        pool = self.retriever.retrieve(question, n)
+        sources = list(resolution.sources)
+        if sources and len(sources) < len(self.instruments.sources()):
+            scoped = self.retriever.retrieve(question, n, sources=sources)
+            ids = {p.chunk.id for p in scoped}
+            pool = scoped + [p for p in pool if p.chunk.id not in ids]
+        exact: list[Passage] = []
+        top = pool[0].score if pool else 1.0
+        for ref in provision_refs(question):
+            for chunk in self.provisions.find(ref, sources or None)[:PROVISION_CHUNKS]:
+                if chunk.id not in {p.chunk.id for p in exact}:
+                    exact.append(Passage(chunk, top + 1.0))
+        if exact:
+            ids = {p.chunk.id for p in exact}
+            pool = exact + [p for p in pool if p.chunk.id not in ids]
+        return pool[:max(n, len(exact))]
+
+    def _in_corpus(self, term: str) -> bool:
+        return bool(self.index.catalog.sources_containing(term))
 
     def _verify(self, draft: Draft) -> list[Sentence]:
         by_n = {c.n: c for c in draft.citations}

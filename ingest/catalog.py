@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS documents (
   language TEXT NOT NULL,
   n_chunks INTEGER NOT NULL,
   root TEXT NOT NULL DEFAULT '',
-  ingested_at REAL NOT NULL
+  ingested_at REAL NOT NULL,
+  names TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS chunks (
   rowid INTEGER PRIMARY KEY,
@@ -80,6 +81,13 @@ class DocRecord:
     n_chunks: int
     root: str
     ingested_at: float
+    names: tuple[str, ...] = ()  # title, aliases and the names the text gives itself (ingest/names.py)
+
+    @classmethod
+    def from_row(cls, row) -> "DocRecord":
+        d = dict(row)
+        d["names"] = tuple(json.loads(d.get("names") or "[]"))
+        return cls(**d)
 
 
 def fts_query(text: str) -> str:
@@ -102,6 +110,8 @@ class Catalog:
             columns = {r[1] for r in con.execute("PRAGMA table_info(chunks)")}
             if "extra" not in columns:  # an index written before page labels, languages and OCR flags
                 con.execute("ALTER TABLE chunks ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+            if "names" not in {r[1] for r in con.execute("PRAGMA table_info(documents)")}:
+                con.execute("ALTER TABLE documents ADD COLUMN names TEXT NOT NULL DEFAULT '[]'")
 
     def connect(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -117,12 +127,12 @@ class Catalog:
     def documents(self) -> list[DocRecord]:
         with self.connect() as con:
             rows = con.execute("SELECT * FROM documents ORDER BY source").fetchall()
-        return [DocRecord(**dict(r)) for r in rows]
+        return [DocRecord.from_row(r) for r in rows]
 
     def document(self, source: str) -> DocRecord | None:
         with self.connect() as con:
             row = con.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
-        return DocRecord(**dict(row)) if row else None
+        return DocRecord.from_row(row) if row else None
 
     def chunk_ids(self, source: str | None = None) -> list[str]:
         with self.connect() as con:
@@ -155,6 +165,28 @@ class Catalog:
                 rows = con.execute("SELECT * FROM chunks WHERE source=? ORDER BY ord", (source,)).fetchall()
         for r in rows:
             yield row_chunk(r)
+
+    def sources_containing(self, phrase: str) -> set[str]:
+        """The documents whose text or section holds `phrase` (its words in order, FTS5 tokenisation)."""
+        tokens = _TOKEN.findall(phrase.lower())
+        if not tokens:
+            return set()
+        match = '"' + " ".join(tokens) + '"'
+        with self.connect() as con:
+            rows = con.execute("SELECT DISTINCT c.source FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+                               "WHERE chunks_fts MATCH ?", (match,)).fetchall()
+        return {r[0] for r in rows}
+
+    def chunks_with_section(self, pattern: str, sources: Sequence[str] | None = None) -> list[Chunk]:
+        """Chunks whose section matches the SQL LIKE `pattern` (e.g. "%Article 21%"), in document order."""
+        sql = "SELECT * FROM chunks WHERE section LIKE ?"
+        params: list = [pattern]
+        if sources:
+            sql += f" AND source IN ({','.join('?' * len(sources))})"
+            params += list(sources)
+        with self.connect() as con:
+            rows = con.execute(sql + " ORDER BY source, ord", params).fetchall()
+        return [row_chunk(r) for r in rows]
 
     def lexical_search(
         self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None,
@@ -215,8 +247,10 @@ class Catalog:
                     ],
                 )
                 con.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?)",
-                    (doc.source, doc.doc_hash, doc.title, doc.source_type, doc.language, len(chunks), doc.root, doc.ingested_at),
+                    "INSERT OR REPLACE INTO documents(source, doc_hash, title, source_type, language, n_chunks, root, "
+                    "ingested_at, names) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (doc.source, doc.doc_hash, doc.title, doc.source_type, doc.language, len(chunks), doc.root,
+                     doc.ingested_at, json.dumps(list(doc.names))),
                 )
                 garbage = [i for i in old_ids if i not in new_ids]
                 con.executemany("INSERT OR IGNORE INTO garbage(id) VALUES (?)", [(i,) for i in garbage])

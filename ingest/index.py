@@ -23,6 +23,7 @@ import numpy as np
 
 from ingest.catalog import Catalog, DocRecord
 from ingest.embedder import Embedder
+from ingest.names import instrument_names
 from ingest.records import Chunk, Document
 from ingest.vectors import VectorStore
 from lexcite.errors import ConfigError, NoIndexError
@@ -116,7 +117,7 @@ class Index:
             record = DocRecord(
                 source=it.doc.source, doc_hash=it.doc.doc_hash, title=it.doc.title,
                 source_type=it.doc.source_type, language=it.doc.language, n_chunks=len(it.chunks),
-                root=it.root, ingested_at=now,
+                root=it.root, ingested_at=now, names=instrument_names(it.doc),
             )
             garbage += self.catalog.commit_document(record, it.chunks)
         self._collect(garbage)

@@ -90,7 +90,8 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
     source_type = meta.get("source_type") or "secondary"
     if source_type not in SOURCE_TYPES:
         raise LoaderError(source, f"has unknown source_type {source_type!r}; use one of {', '.join(SOURCE_TYPES)}")
-    title = meta.get("title") or extracted.title or _title_from_name(path)
+    language = meta.get("language") or "en"
+    title = meta.get("title") or extracted.title or _heading_title(extracted, language) or _title_from_name(path)
     extras = tuple(sorted((k, str(v)) for k, v in meta.items() if k not in ("title", "source_type", "language")))
     return Document(
         source=source,
@@ -98,13 +99,23 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
         text=extracted.text,
         doc_hash=file_hash(data),
         source_type=source_type,
-        language=meta.get("language") or "en",
+        language=language,
         pages=extracted.pages,
         headings=extracted.headings,
         metadata=extras,
         removed=extracted.removed,
         regions=extracted.regions,
     )
+
+
+def _heading_title(extracted: Extracted, language: str) -> str:
+    """The first heading in the document's language (a bilingual file may open with a translated title)."""
+    from ingest.language import detect
+
+    for h in extracted.headings[:8]:
+        if len(h.text.split()) >= 3 and detect(h.text) in ("", language):
+            return h.text
+    return ""
 
 
 def _title_from_name(path: Path) -> str:

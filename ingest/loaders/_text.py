@@ -7,6 +7,7 @@ on the final text and can never drift from it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.records import Heading, PageSpan, Region, RemovedLine
@@ -64,6 +65,8 @@ class TextBuilder:
     length: int = 0
     headings: list[Heading] = field(default_factory=list)
     pages: list[PageSpan] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
 
     def _append(self, text: str) -> int:
         if self.length:
@@ -83,10 +86,19 @@ class TextBuilder:
         if text:
             self.headings.append(Heading(self._append(text), level, text))
 
-    def page(self, number: int, text: str, label: str = "", ocr: bool = False) -> None:
-        text = normalize(text)
-        start = self._append(text) if text else self.length
-        self.pages.append(PageSpan(number, start, self.length, label, ocr))
+    def page(self, number: int, text: str, label: str = "", ocr: bool = False,
+             notes: Sequence[tuple[str, str]] = ()) -> None:
+        """A page's body text, then each of its footnotes `(label, text)` as its own block and Region."""
+        start = None
+        if text := normalize(text):
+            start = self._append(text)
+        for note_label, note in notes:
+            if note := normalize(note):
+                at = self._append(note)
+                self.regions.append(Region(at, self.length, "footnote", note_label))
+                start = at if start is None else start
+        self.pages.append(PageSpan(number, self.length if start is None else start, self.length, label, ocr))
 
     def build(self, title: str = "") -> Extracted:
-        return Extracted("".join(self.parts), inline(title), tuple(self.pages), tuple(self.headings))
+        return Extracted("".join(self.parts), inline(title), tuple(self.pages), tuple(self.headings),
+                         tuple(self.removed), tuple(self.regions))

@@ -1,5 +1,11 @@
-"""PDF via pypdf: text per page, 1-based page spans in the joined text; encrypted/scanned/broken files
-become one-line LoaderErrors."""
+"""PDF via pypdf: page text that reads like the document, 1-based page spans in the joined text;
+encrypted/scanned/broken files become one-line LoaderErrors.
+
+Per page: pypdf's text with line positions (`pdf_layout`), running headers, footers and page numbers cut
+and the printed page label kept (`pdf_running`), footnotes moved after the body as Regions
+(`pdf_notes`), hyphenation and drop caps joined (`pdf_repair`). Pages without a text layer are OCR'd
+when `ingest.loaders.ocr` is installed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,11 @@ import logging
 import warnings
 
 from ingest.loaders._text import Extracted, TextBuilder, inline
+from ingest.loaders.pdf_layout import (Line, PageLines, body_size, draws_images, fold, join_rows, read_page,
+                                       reading_order)
+from ingest.loaders.pdf_notes import split_notes
+from ingest.loaders.pdf_repair import Vocabulary, join_break, join_split_words, repair
+from ingest.loaders.pdf_running import apply_cuts, find_running
 from lexcite.errors import LoaderError
 
 log = logging.getLogger(__name__)
@@ -34,23 +45,89 @@ def read_pdf(data: bytes, source: str) -> Extracted:
             if not opened:
                 raise LoaderError(source, "is encrypted with a password; save an unencrypted copy "
                                           "(print to PDF or remove the password) and ingest that")
-        b = TextBuilder()
-        pages = reader.pages
-        for number, page in enumerate(pages, start=1):
-            try:
-                text = page.extract_text() or ""
-            except Exception as exc:  # one bad page must not lose the others
-                log.warning("%s: page %d could not be read (%s); skipped", source, number, exc)
-                text = ""
-            b.page(number, text)
+        pages = [_read(page, number, source) for number, page in enumerate(reader.pages, start=1)]
         title = _title(reader)
-    out = b.build(title)
     if not pages:
         raise LoaderError(source, "is a damaged PDF (no readable pages); download or export it again")
+    _ocr_scans(data, pages, source)
+    out = assemble(pages, title)
     if not out.text.strip():
         raise LoaderError(source, f"has no extractable text ({len(pages)} page(s), probably scanned images); "
                                   "OCR it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy")
     return out
+
+
+def _read(page, number: int, source: str) -> PageLines:
+    try:
+        lines, box = read_page(page)
+    except Exception as exc:  # one bad page must not lose the others (nor be sent to OCR: it may be a bomb)
+        log.warning("%s: page %d could not be read (%s); skipped", source, number, exc)
+        out = PageLines(number)
+        out.drawn = False
+        return out
+    out = PageLines(number, lines, box)
+    try:
+        out.drawn = out.has_text or draws_images(page)
+    except Exception:  # a page whose content cannot be read is not sent to OCR either
+        out.drawn = False
+    return out
+
+
+def _ocr_scans(data: bytes, pages: list[PageLines], source: str) -> None:
+    """OCR the pages that have no text layer (and draw something), when the OCR module is installed."""
+    empty = [p.number for p in pages if not p.has_text and p.drawn]
+    if not empty:
+        return
+    try:
+        from ingest.loaders.ocr import ocr_pages
+    except ImportError:
+        return
+    try:
+        texts = ocr_pages(data, empty, source)
+    except LoaderError as exc:
+        if not any(p.has_text for p in pages):
+            raise
+        log.warning("%s: %d page(s) without a text layer were not OCR'd (%s); the other pages are kept",
+                    source, len(empty), exc.reason)
+        return
+    except Exception as exc:  # an OCR failure must not lose the pages that have text
+        log.warning("%s: OCR of %d page(s) without a text layer failed (%s: %s); the other pages are kept",
+                    source, len(empty), type(exc).__name__, exc)
+        return
+    for number, text in texts.items():
+        if 1 <= number <= len(pages) and text.strip():
+            pages[number - 1] = PageLines(number, [Line(fold(t)) for t in text.split("\n")], None, ocr=True)
+
+
+def assemble(pages: list[PageLines], title: str = "") -> Extracted:
+    """The document text from its pages: running lines out, footnotes after each page body, repairs."""
+    size = body_size(pages)
+    running = find_running(pages)
+    b = TextBuilder()
+    cleaned = []
+    for page in pages:
+        lines, removed = apply_cuts(page, running.cuts.get(page.number, []))
+        b.removed += removed
+        body, notes = split_notes(lines, page.box, size)
+        cleaned.append((page, [line.text for line in join_rows(reading_order(body))], notes))
+    vocab = Vocabulary.of(body for _, body, _ in cleaned)  # footnotes' words are more often misspaced
+    _join_page_breaks([body for _, body, _ in cleaned], vocab)
+    for page, body, notes in cleaned:
+        b.page(page.number, repair(body, vocab), running.labels.get(page.number, ""), page.ocr,
+               [(n.label, join_split_words(repair(n.text.split("\n"), vocab), vocab)) for n in notes])
+    return b.build(title)
+
+
+def _join_page_breaks(bodies: list[list[str]], vocab: Vocabulary) -> None:
+    """A word hyphenated across a page break ends on the page where it starts."""
+    for body, following in zip(bodies, bodies[1:]):
+        if body and following and body[-1].strip() and following[0].strip():
+            if joined := join_break(body[-1].rstrip(), following[0].lstrip(), vocab):
+                body[-1] = joined[0]
+                if joined[1]:
+                    following[0] = joined[1]
+                else:
+                    del following[0]
 
 
 def _title(reader) -> str:

@@ -110,7 +110,7 @@ def test_only_the_pages_asked_for_are_read_each_under_its_own_number_with_progre
     assert seen == [(1, 2), (2, 2)]
 
 
-@pytest.mark.xfail(strict=False, reason="needs the pdf.py OCR hook")
+
 @needs_tesseract
 def test_ingesting_a_scanned_pdf_gives_a_document_with_its_words_on_ocr_pages(scan):
     doc = loaders.load(scan, "scan.pdf", {})

@@ -1,0 +1,310 @@
+"""Which instrument a question names, and which provision it points at.
+
+    names = InstrumentNames(index.catalog)
+    res = names.resolve("Does the organ transplantation protocol (CETS 186) also govern blood?")
+    res.sources     -> ("coe-...transplantation-protocol.md",)   # search these first
+    res.covered     -> {"organ", "transplantation", "protocol", "cets", "186"}  # words explained by the match
+    res.unresolved  -> ()   # mentions of an instrument no document is ("the Palermo Protocol", absent)
+
+A mention is an instrument noun (protocol, convention, regulation, code, ...) with the words that qualify
+it ("the UN migrant smuggling protocol", "Regulation 604/2013", "the Convention against Trafficking in ...
+(CETS No. 216)"), or an acronym ("GDPR"). It resolves to the documents whose names (title, aliases, the
+names the text gives itself: ingest/names.py) hold most of its specific words, by stem, acronym or number;
+a word only found in a document's text counts half. A mention whose specific words mostly match no
+document names an instrument the corpus does not hold.
+
+`provision_refs(question)` finds "Article 21", "Art. 5(3)", "Recital 39", "Article IX", "Annex I",
+"Section 32(1)"; `ProvisionLookup.find` fetches those provisions' chunks through the catalog's section
+labels, not by similarity. Drafting conventions only: nothing here knows an instrument or a topic.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from assistant.backends.terms import STOP, stem
+from ingest.catalog import Catalog
+from ingest.records import Chunk
+from ingest.structure import number_value
+
+INSTRUMENT_NOUNS = frozenset("""protocol protocols convention conventions regulation regulations directive directives
+    act acts code codes treaty treaties charter statute statutes covenant agreement declaration decision""".split())
+_LINKS = frozenset("of on against relating to concerning for supplementing the and in by with from".split())
+_TOKEN = re.compile(r"\(|\)|[A-Za-z0-9][A-Za-z0-9'’\-/.]*[A-Za-z0-9]|[A-Za-z0-9]|[,;:?!]")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_REF = re.compile(r"\b(Article|Art\.|Recital|Annex|Section|Schedule|Paragraph|Rule)s?\s*"
+                  r"(\d{1,4}[a-z]?|[IVXLC]{1,7})\b((?:\s*\(\w{1,4}\))*)", re.I)
+_SECTION_WORD = {"art.": "Article", "article": "Article", "recital": "Recital", "annex": "Annex", "section": "Section",
+                 "schedule": "Schedule", "paragraph": "Paragraph", "rule": "Rule"}
+MIN_MATCH = 0.5  # share of a mention's specific words a document's names must explain
+TEXT_ONLY_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    words: tuple[str, ...]  # all the mention's words, lower case
+    specific: tuple[str, ...]  # the words that single an instrument out (not "the", not "protocol")
+    proper: bool = False  # written as a name (a capital, a number, an acronym): "the Palermo Protocol"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    sources: tuple[str, ...] = ()
+    covered: frozenset[str] = frozenset()  # lower-case words of the question explained by a resolved mention
+    unresolved: tuple[str, ...] = ()  # mentions no document answers to
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    word: str  # Article | Recital | Annex | Section | ...
+    number: str  # "21", "IX", "5a"
+    paragraph: str = ""  # "3" for "Art. 5(3)"
+
+    @property
+    def label(self) -> str:
+        return f"{self.word} {self.number}" + (f"({self.paragraph})" if self.paragraph else "")
+
+
+def mentions(question: str) -> list[Mention]:
+    tokens = _TOKEN.findall(question)
+    out: list[Mention] = []
+    used: set[int] = set()
+    spans: list[range] = []
+    for i, tok in enumerate(tokens):  # instrument nouns with their qualifiers first, then lone acronyms
+        if tok.lower() in INSTRUMENT_NOUNS and i not in used:
+            span = range(_extend_left(tokens, i), _extend_right(tokens, i) + 1)
+            used.update(span)
+            spans.append(span)
+    for i, tok in enumerate(tokens):
+        if _is_acronym(tok) and i not in used:
+            used.add(i)
+            spans.append(range(i, i + 1))
+    for span in sorted(spans, key=lambda r: r.start):
+        words = tuple(t for t in (tokens[j] for j in span) if t not in "(),;:?!")
+        specific = tuple(w.lower() for w in words if w.lower() not in INSTRUMENT_NOUNS and w.lower() not in _LINKS
+                         and w.lower() not in STOP and w.lower() not in ("no", "no."))
+        proper = any(w[:1].isupper() or w[:1].isdigit() for w in words if w.lower() not in INSTRUMENT_NOUNS)
+        out.append(Mention(" ".join(words), tuple(w.lower() for w in words), specific, proper))
+    return out
+
+
+def _extend_left(tokens: list[str], i: int) -> int:
+    lo = i
+    while lo > 0 and i - lo < 6:
+        t = tokens[lo - 1]
+        low = t.lower()
+        if low == "of" and lo >= 2 and tokens[lo - 2][:1].isupper() and tokens[lo][:1].isupper():
+            lo -= 1  # "Council of Europe Convention"
+            continue
+        if t in "(),;:?!" or low in STOP or low in _LINKS or low in INSTRUMENT_NOUNS:
+            break
+        lo -= 1
+    return lo
+
+
+def _extend_right(tokens: list[str], i: int) -> int:
+    hi = i
+    n = len(tokens)
+    if hi + 1 < n and re.fullmatch(r"(?:No\.?|\d[\d/.-]*)", tokens[hi + 1]):  # "Regulation 604/2013"
+        hi += 1
+        if tokens[hi].lower().startswith("no") and hi + 1 < n and tokens[hi + 1][:1].isdigit():
+            hi += 1
+    if hi + 1 < n and tokens[hi + 1] == "(":  # "(CETS No. 216)", "(Wetboek van Strafrecht)"
+        close = next((j for j in range(hi + 2, min(n, hi + 10)) if tokens[j] == ")"), None)
+        if close is not None:
+            return close
+    if hi + 1 < n and tokens[hi + 1].lower() in ("of", "on", "against", "relating", "concerning", "supplementing"):
+        j = hi + 1
+        prev_content = False  # lower-case content words alternate with links ("on the sale of children");
+        while j + 1 < n and j - hi < 12:  # two in a row are the verb that follows ("... of children define")
+            t = tokens[j + 1]
+            low = t.lower()
+            if t in "(),;:?!" or (low in STOP and low not in _LINKS):
+                break
+            if low in _LINKS:
+                prev_content = False
+            elif t[:1].islower():
+                if prev_content:
+                    break
+                prev_content = True
+            j += 1
+        if j > hi + 1:
+            hi = j
+        if hi + 1 < n and tokens[hi + 1] == "(":
+            close = next((j for j in range(hi + 2, min(n, hi + 10)) if tokens[j] == ")"), None)
+            if close is not None:
+                return close
+    return hi
+
+
+def _is_acronym(tok: str) -> bool:
+    return tok.isupper() and tok.isalpha() and 2 <= len(tok) <= 6 and not _ROMAN.match(tok)
+
+
+def acronym_of(acronym: str, name: str) -> bool:
+    """"GDPR" for "General Data Protection Regulation", "OPSC" for "Optional Protocol ... sale of children"."""
+    initials = [w[0].lower() for w in re.findall(r"[A-Za-z][\w'’-]*", name)]
+    letters = acronym.lower()
+    if not initials or initials[0] != letters[0] and letters[0] not in initials:
+        return False
+    for start in (k for k, c in enumerate(initials) if c == letters[0]):
+        pos, ok = start, True
+        for ch in letters[1:]:
+            nxt = next((k for k in range(pos + 1, min(len(initials), pos + 16)) if initials[k] == ch), None)
+            if nxt is None:
+                ok = False
+                break
+            pos = nxt
+        if ok:
+            return True
+    return False
+
+
+@dataclass
+class _Doc:
+    source: str
+    names: tuple[str, ...]
+    stems: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+
+
+class InstrumentNames:
+    """Resolves instrument mentions against the documents in the catalog (reloaded when it changes)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._docs: list[_Doc] = []
+        self._stamp: object = None
+        self._lock = threading.Lock()
+        self._text_cache: dict[str, set[str]] = {}
+
+    def _load(self) -> list[_Doc]:
+        stamp = (self.catalog.get_meta("last_ingest"), len(self.catalog.documents()))
+        with self._lock:
+            if stamp != self._stamp:
+                docs = []
+                for d in self.catalog.documents():
+                    names = d.names or (d.title,)
+                    text = " ".join(names)
+                    docs.append(_Doc(d.source, tuple(names), {stem(w) for w in re.findall(r"[\w'’-]+", text.lower())},
+                                     set(re.findall(r"\d+(?:/\d+)?", text))))
+                self._docs, self._stamp, self._text_cache = docs, stamp, {}
+            return self._docs
+
+    def sources(self) -> list[str]:
+        return [d.source for d in self._load()]
+
+    def _in_text(self, word: str) -> set[str]:
+        if word not in self._text_cache:
+            self._text_cache[word] = self.catalog.sources_containing(word)
+        return self._text_cache[word]
+
+    def resolve(self, question: str) -> Resolution:
+        docs = self._load()
+        if not docs:
+            return Resolution()
+        sources: list[str] = []
+        covered: set[str] = set()
+        unresolved: list[str] = []
+        found = mentions(question)
+        for m in found:
+            if not m.specific:
+                continue  # "the protocol": names no instrument in particular
+            scores = {d.source: self._score(m, d) for d in docs}
+            best = max(scores.values())
+            if best[1] < MIN_MATCH:
+                if m.proper:
+                    unresolved.append(m.text)
+                continue
+            if not m.proper and best[2] == 0:
+                continue  # "the earlier regulations": common words, not a name
+            winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
+            sources += [s for s in winners if s not in sources]
+            # the words the match explains: a number or name that matched no winner stays to be checked
+            explained = {w for w in m.words if w in INSTRUMENT_NOUNS or w in _LINKS or w in STOP}
+            explained |= {w for w in m.specific if any(self._explains(w, m, d) for d in docs if d.source in winners)}
+            covered.update(explained | {part for w in explained for part in w.split("/")})
+        return Resolution(tuple(sources), frozenset(covered), tuple(unresolved), tuple(found))
+
+    def _score(self, m: Mention, d: _Doc) -> tuple[float, float, int]:
+        """(score, share of specific words matched, words matched by the names) of `m` against `d`."""
+        score = matched = 0.0
+        by_name = 0
+        for w in m.specific:
+            if w.isalpha() and len(w) <= 6 and any(acronym_of(w, n) for n in d.names) and m.words.count(w) \
+                    and self._written_as_acronym(m, w):
+                named = True
+            elif w[:1].isdigit():
+                named = w in d.numbers
+            else:
+                named = stem(w) in d.stems
+            if named:
+                score, matched, by_name = score + 1, matched + 1, by_name + 1
+            elif d.source in self._in_text(w):
+                score, matched = score + TEXT_ONLY_WEIGHT, matched + 1
+        return score, matched / len(m.specific), by_name
+
+    def _explains(self, w: str, m: Mention, d: _Doc) -> bool:
+        if w.isalpha() and len(w) <= 6 and self._written_as_acronym(m, w) and any(acronym_of(w, n) for n in d.names):
+            return True
+        if w[:1].isdigit():
+            return w in d.numbers or d.source in self._in_text(w)
+        return stem(w) in d.stems or d.source in self._in_text(w)
+
+    @staticmethod
+    def _written_as_acronym(m: Mention, w: str) -> bool:
+        return any(x.isupper() and x.lower() == w for x in m.text.split())
+
+
+def provision_refs(question: str) -> list[ProvisionRef]:
+    out = []
+    for m in _REF.finditer(question):
+        word = _SECTION_WORD[m.group(1).lower()]
+        number = m.group(2)
+        if number.isalpha() and not number.isupper():
+            continue  # "article i" is prose, not Article I
+        paragraph = re.findall(r"\((\w{1,4})\)", m.group(3) or "")
+        out.append(ProvisionRef(word, number, paragraph[0] if paragraph else ""))
+    return out
+
+
+class ProvisionLookup:
+    """The chunks of a named provision, by the catalog's section labels ("Article 21(1)–(2)" holds Article 21,
+    "Protocol, Article IX" holds Article IX, "Recitals 38–40" holds Recital 39)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def find(self, ref: ProvisionRef, sources: Sequence[str] | None = None) -> list[Chunk]:
+        if ref.word == "Recital":
+            candidates = self.catalog.chunks_with_section("Recital%", sources)
+            n = int(ref.number) if ref.number.isdigit() else -1
+            return [c for c in candidates if _recital_range_holds(c.section, n)]
+        candidates = self.catalog.chunks_with_section(f"%{ref.word} {ref.number}%", sources)
+        pattern = re.compile(rf"(?:^|, ){re.escape(ref.word)} {re.escape(ref.number)}(?![\w])", re.I)
+        hits = [c for c in candidates if pattern.search(c.section)]
+        if ref.paragraph:
+            narrowed = [c for c in hits if _paragraph_range_holds(c.section, ref.paragraph)]
+            hits = narrowed or hits
+        return hits
+
+
+def _recital_range_holds(section: str, n: int) -> bool:
+    m = re.match(r"Recitals? (\d+)(?:–(\d+))?$", section)
+    return bool(m) and int(m.group(1)) <= n <= int(m.group(2) or m.group(1))
+
+
+def _paragraph_range_holds(section: str, paragraph: str) -> bool:
+    m = re.search(r"\((\w+)\)(?:–\((\w+)\))?$", section)
+    if not m:
+        return False
+    lo, hi = m.group(1), m.group(2) or m.group(1)
+    if paragraph.isdigit() and lo.isdigit() and hi.isdigit():
+        return int(lo) <= int(paragraph) <= int(hi)
+    value = number_value(paragraph)
+    return lo.lower() <= paragraph.lower() <= hi.lower() if value is None else lo == paragraph or hi == paragraph
