@@ -100,6 +100,7 @@ class Scope:
     covered: frozenset[str] = frozenset()  # lower-case words explained by a resolved instrument mention
     unresolved: tuple[str, ...] = ()  # instrument mentions no document answers to
     in_corpus: Callable[[str], bool] | None = None
+    cited_provision: bool = False  # the question cites a provision by number and it was fetched by its label
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,8 @@ class EvidenceGate:
             return Verdict("unknown_instrument", ", ".join(f"“{t}”" for t in scope.unresolved))
         if not passages or not chosen:
             return Verdict("no_passages")
-        if relevance < self.min_relevance:
-            return Verdict("low_relevance")
+        if relevance < self.min_relevance and not scope.cited_provision:
+            return Verdict("low_relevance")  # a provision asked for by number is relevant by definition
         context = "\n".join(passages)
         focus = _focus_names(own_words)
         near = "\n".join(cited) if cited else context

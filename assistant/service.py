@@ -135,14 +135,14 @@ class Assistant:
 
         k = k or self.settings.k
         resolution = self.instruments.resolve(standalone)
-        pool = self._retrieve(standalone, max(k, EVIDENCE_POOL), resolution)
+        pool, exact = self._retrieve(standalone, max(k, EVIDENCE_POOL), resolution)
         passages = pool[:k]
         t1 = time.perf_counter()
         times["retrieve"] = (t1 - t_condense) * 1e3
         # the words the user typed weigh most, unless an LLM already rewrote them into a full question
         own = standalone if isinstance(condenser, LLMCondenser) else question
         evidence = self.extractive.draft(standalone, pool, focus=own if standalone != own else "")
-        scope = Scope(resolution.covered, resolution.unresolved, self._in_corpus)
+        scope = Scope(resolution.covered, resolution.unresolved, self._in_corpus, exact)
         verdict = self.gate.judge(standalone, own, [p.chunk.text for p in pool],
                                   [s.text for s in evidence.sentences], evidence.evidence, scope,
                                   [c.passage for c in evidence.citations])
@@ -169,9 +169,10 @@ class Assistant:
         self._audit(answer, pool, user)
         return answer
 
-    def _retrieve(self, question: str, n: int, resolution: Resolution) -> list[Passage]:
+    def _retrieve(self, question: str, n: int, resolution: Resolution) -> tuple[list[Passage], bool]:
         """The named instrument's passages first (when the question names one the corpus holds), and the
-        provisions the question cites ("Article 21", "Recital 39") fetched by their labels, ahead of all."""
+        provisions the question cites ("Article 21", "Recital 39") fetched by their labels, ahead of all.
+        Also whether a cited provision was found."""
         pool = self.retriever.retrieve(question, n)
         sources = list(resolution.sources)
         if sources and len(sources) < len(self.instruments.sources()):
@@ -187,7 +188,7 @@ class Assistant:
         if exact:
             ids = {p.chunk.id for p in exact}
             pool = exact + [p for p in pool if p.chunk.id not in ids]
-        return pool[:max(n, len(exact))]
+        return pool[:max(n, len(exact))], bool(exact)
 
     def _in_corpus(self, term: str) -> bool:
         return bool(self.index.catalog.sources_containing(term))

@@ -1,0 +1,102 @@
+"""Questions that name an instrument: the name resolves to the document that goes by it (title, aliases, the
+names its text gives itself), a name the corpus does not hold is refused as such, and a provision cited by
+number is fetched by its label."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering_fakes import assistant_over
+from assistant.instruments import InstrumentNames, ProvisionLookup, ProvisionRef, acronym_of, mentions, provision_refs
+
+CONVENTION = """Convention on the Protection of Example Persons (hereinafter referred to as "the Example Convention")
+
+The States Parties to this Convention, considering that example persons deserve protection, have agreed as follows:
+
+Article 1
+Purpose
+The purpose of this Convention is to protect example persons against unlawful removal.
+
+Article 2
+Reporting
+1. Each State Party shall report to the Committee within two years of the entry into force of this Convention.
+2. Reports shall describe the measures taken to give effect to this Convention.
+"""
+
+REGULATION = """REGULATION (EU) No 123/2031 OF THE EXAMPLE PARLIAMENT of 1 March 2031 on the keeping of example registers
+(Register Keeping Regulation)
+
+Whereas:
+(1) Registers should be kept in every region.
+(2) Registers should be open to inspection by the public.
+(3) Keepers of registers should be trained.
+
+Article 1
+Registers
+Every region shall keep a register of example bodies.
+
+Article 2
+Inspection
+The register shall be open to inspection within 30 days of a request.
+"""
+
+
+@pytest.fixture
+def assistant(settings, hash_embedder):
+    return assistant_over(settings, hash_embedder, {"convention.txt": CONVENTION, "regulation.txt": REGULATION})
+
+
+@pytest.mark.unit
+def test_a_mention_is_the_instrument_noun_with_what_qualifies_it():
+    found = mentions("Under the UN optional protocol on the sale of examples define X, and what says Regulation 123/2031?")
+    assert [m.text for m in found] == ["UN optional protocol on the sale of examples", "Regulation 123/2031"]
+    assert found[0].specific == ("un", "optional", "sale", "examples") and found[0].proper
+    assert [m.text for m in mentions("Does the RKR apply?")] == ["RKR"]
+    assert mentions("What does the protocol say?")[0].specific == ()  # names no instrument in particular
+
+
+@pytest.mark.unit
+def test_acronyms_match_the_initials_of_a_name_in_order():
+    assert acronym_of("RKR", "Register Keeping Regulation")
+    assert acronym_of("OPSE", "Optional Protocol to the Convention on the sale of examples")
+    assert not acronym_of("KRR", "Register Keeping Regulation")
+
+
+@pytest.mark.unit
+def test_provision_references_are_parsed_with_their_paragraph():
+    assert provision_refs("What does Art. 5(3) say, and Recital 39, and Article IX?") == [
+        ProvisionRef("Article", "5", "3"), ProvisionRef("Recital", "39"), ProvisionRef("Article", "IX")]
+
+
+@pytest.mark.unit
+def test_a_question_naming_an_instrument_resolves_to_its_document(assistant):
+    names = InstrumentNames(assistant.index.catalog)
+    assert names.resolve("When must reports be sent under the Example Convention?").sources == ("corpus/convention.txt",)
+    assert names.resolve("What does the Register Keeping Regulation require?").sources == ("corpus/regulation.txt",)
+    assert names.resolve("Which article of Regulation 123/2031 opens the register?").sources == ("corpus/regulation.txt",)
+    assert names.resolve("Does the RKR apply to regions?").sources == ("corpus/regulation.txt",)
+    unknown = names.resolve("What does the Istanbul Declaration say about registers?")
+    assert unknown.sources == () and unknown.unresolved == ("Istanbul Declaration",)
+
+
+@pytest.mark.unit
+def test_a_cited_provision_is_fetched_by_its_label(assistant):
+    lookup = ProvisionLookup(assistant.index.catalog)
+    chunks = lookup.find(ProvisionRef("Article", "2", "1"), ["corpus/convention.txt"])
+    assert chunks and all(c.source == "corpus/convention.txt" and c.section.startswith("Article 2") for c in chunks)
+    recital = lookup.find(ProvisionRef("Recital", "2"), None)
+    assert recital and all(c.source == "corpus/regulation.txt" and "Recital" in c.section for c in recital)
+
+
+@pytest.mark.unit
+def test_an_instrument_the_corpus_does_not_hold_is_refused_by_name(assistant):
+    ans = assistant.ask("What does Article 2 of the Istanbul Declaration require?")
+    assert ans.status == "insufficient_evidence"
+    assert "do not include “Istanbul Declaration”" in ans.answer
+
+
+@pytest.mark.unit
+def test_a_question_by_instrument_and_article_quotes_that_article(assistant):
+    ans = assistant.ask("What does Article 2 of the Register Keeping Regulation say about inspection?")
+    assert ans.status == "answered"
+    assert ans.citations[0].source == "corpus/regulation.txt" and ans.citations[0].section.startswith("Article 2")
