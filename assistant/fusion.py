@@ -84,6 +84,19 @@ def prefer_language(passages: Sequence[Passage], language: str, boost: float = 0
     return sorted(moved, key=lambda p: -p.score)
 
 
+def demote_footnotes(passages: Sequence[Passage], by: float = 0.5) -> list[Passage]:
+    """Footnote chunks moved down by `by` standard deviations of the scores: a footnote cites, dates or
+    qualifies the body and is rarely the answer, yet its dense references match many questions."""
+    if not by or not any(p.chunk.kind == "footnote" for p in passages):
+        return list(passages)
+    xs = [p.score for p in passages]
+    mean = sum(xs) / len(xs)
+    drop = by * ((sum((x - mean) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0)
+    moved = [Passage(p.chunk, p.score - drop, p.dense_rank, p.lexical_rank) if p.chunk.kind == "footnote" else p
+             for p in passages]
+    return sorted(moved, key=lambda p: -p.score)
+
+
 def _zscores(passages: Sequence[Passage]):
     xs = [p.score for p in passages]
     if not xs:

@@ -18,7 +18,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from assistant.fusion import collapse_overlaps, fuse, prefer_language, zscore_fuse
+from assistant.fusion import collapse_overlaps, demote_footnotes, fuse, prefer_language, zscore_fuse
 from assistant.records import Passage
 from ingest.index import Index, chroma_where
 
@@ -160,7 +160,7 @@ class HybridRetriever:
             fused = fuse(dense, lexical, self.rrf_k, self.weights)
         else:
             fused = zscore_fuse(dense, lexical, self.dense_weight)
-        return collapse_overlaps(prefer_language(fused, language, self.language_boost))[:k]
+        return collapse_overlaps(demote_footnotes(prefer_language(fused, language, self.language_boost)))[:k]
 
     def as_langchain(self, k: int = 6, sources: Sequence[str] | None = None,
                      source_types: Sequence[str] | None = None):

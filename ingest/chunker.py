@@ -49,6 +49,7 @@ class _Section:
     label: str
     kind: str
     units: list
+    heading: str = ""  # "Article 33 Prohibition of expulsion or return": embedded with chunks that lack it
 
 
 def group_label(label: str, kind: str, paras: Sequence[str]) -> str:
@@ -72,7 +73,8 @@ class _Chunker:
     def __init__(self, doc: Document, counter: WordPieceCounter, max_tokens: int, target: int, max_words: int):
         self.doc, self.text = doc, doc.text
         self.max_tokens, self.target, self.max_words = max_tokens, target, max_words
-        self.budget = max_tokens - counter.specials
+        self.base_budget = self.budget = max_tokens - counter.specials
+        self.count_tokens = lambda text: sum(counter.count_words(text.split()))
         spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", self.text)]
         self.word_starts = [s for s, _ in spans]
         self.word_ends = [e for _, e in spans]
@@ -108,15 +110,17 @@ class _Chunker:
                     continue
                 label = group_label(section.label, section.kind, [u.para for u in group])
                 text = self.text[start:end]
-                n = seen.get(text, 0)
-                seen[text] = n + 1
+                context = section.heading if section.heading and start > section.start + 2 else ""
+                n = seen.get(context + text, 0)
+                seen[context + text] = n + 1
                 span = self.doc.span_at(start)
-                out.append(Chunk(chunk_id(self.doc.source, text, n), text, self.doc.source, self.doc.title,
+                out.append(Chunk(chunk_id(self.doc.source, f"{context}\n{text}" if context else text, n), text,
+                                 self.doc.source, self.doc.title,
                                  span.page if span else None, label, start, end, self.doc.source_type,
                                  self.doc.doc_hash, page_label=span.label if span else "",
                                  language=group[0].language or self.doc.language,
                                  ocr=bool(span and span.ocr), kind="footnote" if section.kind == "footnote" else "body",
-                                 page_breaks=self.doc.page_breaks(start, end)))
+                                 page_breaks=self.doc.page_breaks(start, end), context=context))
         return out
 
     def _sections(self):
@@ -145,14 +149,28 @@ class _Chunker:
                 label = f"{last_label}, {m.label.lower()}" if last_label else m.label
             else:
                 last_label = label
+            heading = self._heading(m, label, end)
+            self.budget = self.base_budget - (self.count_tokens(heading) + 1 if heading else 0)
             units = self._units(start, end, [s for s in soft if start <= s.start < end])
-            yield from self._split_translation(_Section(start, end, label, m.kind, units))
+            yield from self._split_translation(_Section(start, end, label, m.kind, units, heading))
+
+    def _heading(self, m: Marker, label: str, end: int) -> str:
+        """A provision's label and title ("Article 33 Prohibition of expulsion or return"), short."""
+        if m.kind not in ("Article", "Section", "Paragraph", "Annex", "Schedule") or not label:
+            return ""
+        after = self.text[m.end:end].lstrip("\n ")
+        title = after.split("\n", 1)[0].strip()
+        if len(title.split()) > 14 or title.endswith((".", ";", ":", ",")) or not title[:1].isalpha():
+            title = ""
+        return " ".join(f"{label} {title}".split()[:24])
 
     def _split_translation(self, section: _Section):
         """A section whose text switches language for good (a translation that follows the last article)
         ends there: the rest is not part of that provision. It is labelled by its own first line."""
         units = section.units
-        for k in range(1, len(units)):
+        if section.kind == "Preamble":
+            return (yield section)  # a title block may open in another language; it still heads the preamble
+        for k in range(2, len(units)):
             if units[k].language and all(u.language == units[k].language for u in units[k:]) \
                     and units[k - 1].language != units[k].language and units[0].language != units[k].language:
                 head = self.text[units[k].start:units[k].end]

@@ -210,7 +210,7 @@ class Ingestor:
     def _embed(self, chunks: Sequence[Chunk]) -> dict[str, np.ndarray]:
         if not chunks:
             return {}
-        vecs = self.embedder.embed([c.text for c in chunks])
+        vecs = self.embedder.embed([c.embedding_text() for c in chunks])
         return {c.id: vecs[i] for i, c in enumerate(chunks)}
 
 

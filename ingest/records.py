@@ -119,6 +119,13 @@ class Chunk:
     # pages that start inside the chunk: (document offset, page, printed label); a quote's page is the
     # page of its first character (`page_at`), not the chunk's start page
     page_breaks: tuple[tuple[int, int, str], ...] = ()
+    # the provision's heading ("Article 33 Prohibition of expulsion or return"), embedded with the text of a
+    # chunk that does not begin with it, so a paragraph deep in an article is still found by its title
+    context: str = ""
+
+    def embedding_text(self) -> str:
+        """What the embedding model reads: the text, preceded by its provision's heading when it lacks it."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
 
     def page_at(self, offset: int) -> tuple[int | None, str]:
         """(page, printed label) of the document offset `offset` inside this chunk."""
@@ -131,13 +138,14 @@ class Chunk:
     def extra(self) -> dict:
         """The fields added after the first schema, stored as one JSON column in the catalog."""
         return {"page_label": self.page_label, "language": self.language, "ocr": self.ocr, "kind": self.kind,
-                "page_breaks": [list(b) for b in self.page_breaks]}
+                "page_breaks": [list(b) for b in self.page_breaks], "context": self.context}
 
     @staticmethod
     def extra_fields(extra: dict) -> dict:
         return {"page_label": str(extra.get("page_label") or ""), "language": str(extra.get("language") or ""),
                 "ocr": bool(extra.get("ocr", False)), "kind": str(extra.get("kind") or "body"),
-                "page_breaks": tuple((int(a), int(b), str(c)) for a, b, c in extra.get("page_breaks") or ())}
+                "page_breaks": tuple((int(a), int(b), str(c)) for a, b, c in extra.get("page_breaks") or ()),
+                "context": str(extra.get("context") or "")}
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -160,6 +168,7 @@ class Chunk:
             "ocr": self.ocr,
             "kind": self.kind,
             "page_breaks": json.dumps([list(b) for b in self.page_breaks]),
+            "context": self.context,
         }
 
     @classmethod

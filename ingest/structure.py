@@ -375,8 +375,9 @@ class _Tree:
             if _is_heading_line(ln.text, prev, nxt):
                 out.append(Marker(ln.start, ln.end, ln.text, "heading", True))
         if has_legal:
-            # before the first unit, a heading right at the top is the title, not a section of its own
-            out = [m for m in out if m.start > 0]
+            # before the first unit, a heading right at the top is the title, not a section of its own; the
+            # loader's headings there are the title block's (a title, its translation), part of the preamble
+            out = [m for m in out if m.start > 0 and m.start not in self.loader_headings]
             if any(m.kind == "Preamble" and m.start == 0 for m in hard):
                 out = []  # the title block and the preamble are one unit
         return out
