@@ -45,10 +45,18 @@ def cite_link(turn: int, n: int) -> str:
             f'title="Open source {int(n)}">[{int(n)}]</a>')
 
 
+def page_text(c: Citation) -> str:
+    """"p. 3", or "p. 3 (printed 33)" when the page prints another number than its place in the PDF."""
+    if not c.page:
+        return ""
+    label = getattr(c, "page_label", "")
+    return f"p. {c.page}" + (f" (printed {label})" if label and label != str(c.page) else "")
+
+
 def where_label(c: Citation) -> str:
     parts = [c.source]
     if c.page:
-        parts.append(f"p. {c.page}")
+        parts.append(page_text(c))
     if c.section:
         parts.append(c.section)
     return " · ".join(parts)
@@ -56,7 +64,7 @@ def where_label(c: Citation) -> str:
 
 def citation_label(c: Citation) -> str:
     """One line for the Sources picker: `[n] Title — p. 3, Article 4`."""
-    bits = [f"p. {c.page}" if c.page else "", c.section]
+    bits = [page_text(c), c.section]
     extra = ", ".join(b for b in bits if b)
     title = c.title or c.source
     return f"[{c.n}] {title}" + (f" — {extra}" if extra else "")
@@ -143,7 +151,7 @@ def source_panel_html(c: Citation) -> str:
     quote_note = ""
     if c.passage and locate(c.passage, c.quote) is None and c.quote:
         quote_note = f'<div class="lx-quote">Quoted: “{esc(c.quote)}”</div>'
-    page = f'<span class="lx-page">Page {esc(c.page)}</span>' if c.page else ""
+    page = f'<span class="lx-page">{esc(page_text(c).replace("p. ", "Page ", 1))}</span>' if c.page else ""
     section = f'<span class="lx-section">{esc(c.section)}</span>' if c.section else ""
     return (
         f'<div class="lx-source" data-n="{int(c.n)}">'

@@ -82,8 +82,9 @@ def _ocr_scans(data: bytes, pages: list[PageLines], source: str) -> None:
         from ingest.loaders.ocr import ocr_pages
     except ImportError:
         return
+    bar = _ocr_bar(len(empty), source)
     try:
-        texts = ocr_pages(data, empty, source)
+        texts = ocr_pages(data, empty, source, progress=lambda done, total: bar.update(done - bar.n))
     except LoaderError as exc:
         if not any(p.has_text for p in pages):
             raise
@@ -94,9 +95,21 @@ def _ocr_scans(data: bytes, pages: list[PageLines], source: str) -> None:
         log.warning("%s: OCR of %d page(s) without a text layer failed (%s: %s); the other pages are kept",
                     source, len(empty), type(exc).__name__, exc)
         return
+    finally:
+        bar.close()
     for number, text in texts.items():
         if 1 <= number <= len(pages) and text.strip():
             pages[number - 1] = PageLines(number, [Line(fold(t)) for t in text.split("\n")], None, ocr=True)
+
+
+def _ocr_bar(total: int, source: str):
+    """A progress bar on a terminal's stderr (OCR takes about half a second a page); silent otherwise."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"OCR {source}"[:60], unit="page", leave=False, file=sys.stderr,
+                disable=not sys.stderr.isatty())
 
 
 def assemble(pages: list[PageLines], title: str = "") -> Extracted:

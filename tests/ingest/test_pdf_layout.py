@@ -199,7 +199,7 @@ def _fake_ocr(monkeypatch, reply):
     """Stand in for ingest.loaders.ocr (the Tesseract edge): `reply(numbers)` returns texts or raises."""
     calls: list[list[int]] = []
 
-    def ocr_pages(data: bytes, numbers: list[int], source: str) -> dict[int, str]:
+    def ocr_pages(data: bytes, numbers: list[int], source: str, progress=None) -> dict[int, str]:
         calls.append(list(numbers))
         return reply(numbers)
 
