@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from assistant.backends.terms import STOP, stem
+from assistant.records import Citation, Sentence
 from ingest.catalog import Catalog
 from ingest.records import Chunk
 from ingest.structure import number_value
@@ -39,6 +40,8 @@ _REF = re.compile(r"\b(Article|Art\.|Recital|Annex|Section|Schedule|Paragraph|Ru
                   r"(\d{1,4}[a-z]?|[IVXLC]{1,7})\b((?:\s*\(\w{1,4}\))*)", re.I)
 _SECTION_WORD = {"art.": "Article", "article": "Article", "recital": "Recital", "annex": "Annex", "section": "Section",
                  "schedule": "Schedule", "paragraph": "Paragraph", "rule": "Rule"}
+_WHICH_PROVISION = re.compile(r"\b(?:which|what)\s+(?:article|articles|provision|provisions|recital|recitals|part|"
+                              r"section|paragraph|annex|chapter|schedule|rule)\b", re.I)
 MIN_MATCH = 0.5  # share of a mention's specific words a document's names must explain
 TEXT_ONLY_WEIGHT = 0.5
 
@@ -198,6 +201,36 @@ class InstrumentNames:
 
     def sources(self) -> list[str]:
         return [d.source for d in self._load()]
+
+    def short_name(self, source: str) -> str:
+        """The name to cite a document by: its official series number when it has one ("Regulation (EU)
+        No 604/2013"), else its title up to the first comma (at most 12 words)."""
+        doc = next((d for d in self._load() if d.source == source), None)
+        if doc is None:
+            return ""
+        series = next((n for n in doc.names[1:] if re.match(r"(?:Regulation|Directive|Decision)\s+\(|CETS|ETS", n)), "")
+        if series:
+            return series
+        words = (doc.names[0].split(",")[0] if doc.names else "").split()[:12]
+        while words and words[-1].lower() in _LINKS | STOP:
+            words.pop()
+        return " ".join(words)
+
+    def lead(self, question: str, kept: Sequence[Sentence], citations: Sequence[Citation]) -> list[Sentence]:
+        """For "which article / recital / part ..." questions, a first sentence that names the provision the
+        answer quotes ("Article 22 of the Additional Protocol ...:"), built from the citation record itself
+        (its section label and document), so it states nothing the record does not."""
+        if not kept or not kept[0].citations or not _WHICH_PROVISION.search(question):
+            return []
+        first = next((c for c in citations if c.n == kept[0].citations[0]), None)
+        if first is None or not first.section:
+            return []
+        provision = re.sub(r"\((\w+)\)–\(\w+\)$|\(\w+\)$", "", first.section).strip()
+        name = self.short_name(first.source)
+        if name.startswith("The "):
+            name = "the " + name[4:]
+        text = f"{provision} of {name}:" if name else f"{provision}:"
+        return [Sentence(text, (first.n,), True, 1.0)]
 
     def _in_text(self, word: str) -> set[str]:
         if word not in self._text_cache:

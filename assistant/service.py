@@ -162,6 +162,7 @@ class Assistant:
             answer = self._refuse(question, standalone, name, draft.model, why, pool, times, t0)
         else:
             citations = self._keep_cited(draft.citations, kept)
+            kept = self.instruments.lead(own, kept, citations) + kept
             text = " ".join(s.text + (" " + "".join(f"[{n}]" for n in s.citations) if s.citations else "")
                             for s in kept)
             answer = Answer(question, "answered", text, kept, citations, name, self._total(times, t0),

@@ -100,3 +100,18 @@ def test_a_question_by_instrument_and_article_quotes_that_article(assistant):
     ans = assistant.ask("What does Article 2 of the Register Keeping Regulation say about inspection?")
     assert ans.status == "answered"
     assert ans.citations[0].source == "corpus/regulation.txt" and ans.citations[0].section.startswith("Article 2")
+
+
+@pytest.mark.unit
+def test_a_which_article_question_names_the_article_in_the_first_words(assistant):
+    ans = assistant.ask("Which article of the Register Keeping Regulation opens the register to inspection?")
+    assert ans.status == "answered"
+    assert ans.answer.startswith("Article 2 of Regulation (EU) No 123/2031: [1]")
+    lead = ans.sentences[0]
+    assert lead.citations == (1,) and ans.citations[0].section == "Article 2"
+
+
+@pytest.mark.unit
+def test_a_question_that_names_no_provision_gets_no_lead(assistant):
+    ans = assistant.ask("What does the Register Keeping Regulation say about inspection of the register?")
+    assert ans.status == "answered" and not ans.answer.startswith("Article")
