@@ -8,6 +8,11 @@ passages against the expected evidence by char span (eval/evidence.py). Then agg
 retrieval hit rate@k and MRR@k, evidence recall@k, citation precision/recall, sentence support
 rate, refusal precision/recall, false refusal rate, latency p50/p95; check the gates
 (eval/gates.toml); and, with `report_dir`, write report.json and report.html.
+
+Evidence that names its provision (`article`, `paragraph`, `page`; eval/golden.py) adds the legal metrics
+(eval/metrics/provision.py, spans.py, evidence_hit.py, verbatim.py): article hit@k, cited-article
+precision, page accuracy, character-span precision/recall of the quotes, evidence hit, and the count of
+non-verbatim quotes; items that name their `document` get per-document figures (`by_document`).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from typing import Any, Callable, Protocol, Sequence
 from assistant.records import Answer, Passage
 from eval.evidence import DocumentTexts, EvidenceNotFound, Span, covered_fraction, matches
 from eval.gates import DEFAULT_GATES, GateResult, check_gates, load_gates
-from eval.golden import DEFAULT_GOLDEN, GoldenItem, load_golden
+from eval.golden import DEFAULT_GOLDEN, GoldenItem, load_golden, locate_evidence
+from eval.legal_scores import legal_scores, non_verbatim
 from eval.metrics.citation import citation_precision, citation_recall
 from eval.metrics.common import mean_defined
 from eval.metrics.latency import percentile
-from eval.metrics.refusal import false_refusal_rate, refusal_precision, refusal_recall
+from eval.metrics.refusal import false_refusal_rate, false_refusals, refusal_precision, refusal_recall
 from eval.metrics.retrieval import hit_rate_at_k, mrr_at_k
 from eval.metrics.support import support_rate
 from lexcite.errors import ConfigError
@@ -42,6 +48,14 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "refusal_precision": ("refusal precision", "higher", "pct"),
     "refusal_recall": ("refusal recall", "higher", "pct"),
     "false_refusal_rate": ("false refusal rate", "lower", "pct"),
+    "false_refusals": ("false refusals", "lower", "int"),
+    "article_hit_at_k": ("article hit@k", "higher", "pct"),
+    "cited_article_precision": ("cited-article precision", "higher", "pct"),
+    "page_accuracy": ("page accuracy", "higher", "pct"),
+    "evidence_hit": ("evidence hit", "higher", "pct"),
+    "span_precision": ("char-span precision", "higher", "pct"),
+    "span_recall": ("char-span recall", "higher", "pct"),
+    "non_verbatim_quotes": ("non-verbatim quotes", "lower", "int"),
     "latency_p50_ms": ("latency p50 (ms)", "lower", "ms"),
     "latency_p95_ms": ("latency p95 (ms)", "lower", "ms"),
 }
@@ -79,6 +93,15 @@ class ItemResult:
     latency_ms: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     history: list[list[str]] = field(default_factory=list)
+    document: str = ""  # the golden item's `document` ("" when it names none)
+    # legal metrics: NaN when the item's evidence names no provision / page (see eval/metrics/provision.py)
+    article_hit: float = math.nan
+    cited_article_precision: float = math.nan
+    page_hit: float = math.nan
+    evidence_hit: float = math.nan
+    span_precision: float = math.nan
+    span_recall: float = math.nan
+    non_verbatim: list[str] = field(default_factory=list)  # "[n] why" for each quote that is not verbatim
 
     @property
     def correct(self) -> bool:
@@ -94,7 +117,8 @@ class ItemResult:
             return 1.0 if self.refused else 0.0
         if self.refused:
             return 0.0
-        q = mean_defined([self.citation_recall, self.citation_precision, self.support_rate, self.hit])
+        q = mean_defined([self.citation_recall, self.citation_precision, self.support_rate, self.hit,
+                          self.article_hit, self.evidence_hit])
         return 0.0 if math.isnan(q) else q
 
     def to_dict(self) -> dict:
@@ -109,6 +133,7 @@ class AnswerEvalRun:
     by_tag: dict[str, dict[str, float]]
     meta: dict[str, Any]
     baseline: dict[str, float] | None = None
+    by_document: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -130,6 +155,7 @@ class AnswerEvalRun:
             "gates": [{**g.to_dict(), "value": _json_float(g.value)} for g in self.gates],
             "deltas": {k: _json_float(v) for k, v in self.deltas().items()},
             "by_tag": {t: {k: _json_float(v) for k, v in d.items()} for t, d in self.by_tag.items()},
+            "by_document": {t: {k: _json_float(v) for k, v in d.items()} for t, d in self.by_document.items()},
             "items": [_json_clean(i.to_dict()) for i in self.items],
         }
 
@@ -185,19 +211,20 @@ def run_answer_eval(
     located = {}
     for item in items:  # before asking anything: a golden set that does not match the corpus fails fast
         try:
-            located[item.id] = [texts.locate(e) for e in item.evidence]
+            located[item.id] = [locate_evidence(texts, e) for e in item.evidence]
         except EvidenceNotFound as exc:
             raise EvidenceNotFound(f"golden item {item.id}: {exc}") from None
     results = []
     for i, item in enumerate(items):
         if progress:
             progress(i, len(items), item.id)
-        results.append(_one(assistant, item, located[item.id], k, backend))
+        results.append(_one(assistant, item, located[item.id], k, backend, texts))
     if progress:
         progress(len(items), len(items), "")
     metrics = aggregate(results)
     run = AnswerEvalRun(
         metrics=metrics, items=results, gates=check_gates(metrics, gates), by_tag=by_tag(results),
+        by_document=by_document(results),
         meta={"golden": str(golden_path), "gates": str(gates_path), "k": k, "items": len(results),
               "answerable": sum(r.answerable for r in results),
               "backend": backend or getattr(settings, "backend", "extractive"),
@@ -214,7 +241,7 @@ def run_answer_eval(
 
 
 def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span, ...]], k: int,
-         backend: str | None) -> ItemResult:
+         backend: str | None, texts: DocumentTexts | None = None) -> ItemResult:
     answer = assistant.ask(item.question, history=list(item.history) or None, backend=backend)
     searched = answer.standalone_question or item.question
     passages: list[Passage] = assistant.retriever.retrieve(searched, k)
@@ -222,7 +249,8 @@ def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span
 
     ranked = [Span(p.chunk.source, p.chunk.start, p.chunk.end) for p in passages]
     relevant = [any(matches(s, occ) for occ in evidence) for s in ranked]
-    cited = _cited_spans(assistant, answer) if not refused else []
+    chunks = _cited_chunks(assistant, answer)
+    cited = _cited_spans(answer, chunks) if not refused else []
     cite_rel = [any(matches(s, occ) for occ in evidence) for s in cited]
     verdicts = [s.supported for s in answer.sentences] if not refused else []
 
@@ -237,6 +265,7 @@ def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span
         c_prec, c_rec = citation_precision(cited, evidence), citation_recall(cited, evidence)
     else:
         hit = rr = ev_recall = c_prec = c_rec = math.nan
+    legal = legal_scores(item, answer, passages, evidence, k, refused, texts)
     return ItemResult(
         id=item.id, question=item.question, tags=list(item.tags), answerable=item.answerable,
         status=answer.status, answer=answer.answer, refused=refused, standalone_question=searched,
@@ -252,14 +281,18 @@ def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span
         hit=hit, reciprocal_rank=rr, evidence_recall_at_k=ev_recall, citation_precision=c_prec,
         citation_recall=c_rec, support_rate=support_rate(verdicts), latency_ms=float(answer.timings_ms["total"]),
         timings_ms={k_: float(v) for k_, v in answer.timings_ms.items()},
-        history=[list(h) for h in item.history],
+        history=[list(h) for h in item.history], document=item.document or "", **legal,
+        non_verbatim=non_verbatim(answer, chunks, texts),
     )
 
 
-def _cited_spans(assistant: AskingAssistant, answer: Answer) -> list[Span]:
-    """The char span of each cited *passage* (its chunk); the quote's span when the chunk is unknown."""
+def _cited_chunks(assistant: AskingAssistant, answer: Answer) -> dict:
     index = getattr(assistant, "index", None)
-    chunks = {c.id: c for c in index.get_chunks([c.chunk_id for c in answer.citations])} if index else {}
+    return {c.id: c for c in index.get_chunks([c.chunk_id for c in answer.citations])} if index else {}
+
+
+def _cited_spans(answer: Answer, chunks: dict) -> list[Span]:
+    """The char span of each cited *passage* (its chunk); the quote's span when the chunk is unknown."""
     spans = []
     for c in answer.citations:
         ch = chunks.get(c.chunk_id)
@@ -283,6 +316,14 @@ def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
         "refusal_precision": refusal_precision(unanswerable, refused),
         "refusal_recall": refusal_recall(unanswerable, refused),
         "false_refusal_rate": false_refusal_rate(unanswerable, refused),
+        "false_refusals": false_refusals(unanswerable, refused),
+        "article_hit_at_k": mean_defined(r.article_hit for r in ans),
+        "cited_article_precision": mean_defined(r.cited_article_precision for r in ans),
+        "page_accuracy": mean_defined(r.page_hit for r in ans),
+        "evidence_hit": mean_defined(r.evidence_hit for r in ans),
+        "span_precision": mean_defined(r.span_precision for r in ans),
+        "span_recall": mean_defined(r.span_recall for r in ans),
+        "non_verbatim_quotes": float(sum(len(r.non_verbatim) for r in results)),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -301,4 +342,15 @@ def by_tag(results: Sequence[ItemResult]) -> dict[str, dict[str, float]]:
             "citation_recall": mean_defined(r.citation_recall for r in rs),
             "support_rate": support_rate([s["supported"] for r in rs if not r.refused for s in r.sentences]),
         }
+    return out
+
+
+def by_document(results: Sequence[ItemResult]) -> dict[str, dict[str, float]]:
+    """Per document the items name (none when no item names one): counts, correct share and every metric."""
+    docs = sorted({r.document for r in results if r.document})
+    out = {}
+    for d in docs:
+        rs = [r for r in results if r.document == d]
+        out[d] = {"n": float(len(rs)), "answerable": float(sum(r.answerable for r in rs)),
+                  "correct": mean_defined(float(r.correct) for r in rs)} | aggregate(rs)
     return out

@@ -4,8 +4,19 @@ A golden set is JSONL, one question per line:
     {"id": "q01", "question": "...", "history": [["earlier question", "earlier answer"]],
      "answerable": true, "evidence": [{"source": "corpus/x.txt", "quote": "verbatim text"}
                                       | {"source": "corpus/x.txt", "start": 120, "end": 180}],
-     "tags": ["paraphrase"]}
+     "tags": ["paraphrase"], "document": "corpus/x.txt"}
 `history` is optional; `evidence` is empty for unanswerable questions and non-empty otherwise.
+
+Legal sets also say where each evidence stands, per evidence item (an answer may need two provisions):
+    {"source": "docs/reg.pdf", "quote": "...", "article": "Article 13", "paragraph": "1", "page": 10}
+- `article`: the provision as the text numbers it: "Article 21", "Article IX", "Recital 19", "Annex I",
+  "Schedule, Paragraph 5" (an instrument prefix, "Protocol, Article IX", is optional);
+- `paragraph`: the label of its first-level subdivision as printed ("2", "a", "F"), or null;
+- `page`: the 1-based PDF page holding the evidence's first character, or null (formats without pages).
+All three are optional and null by default; `paragraph` and `page` need an `article`. The optional item
+field `document` names the document a question is about (also for an unanswerable one), for per-document
+figures. Files without these fields stay valid.
+
 `validate_golden` checks every quote is verbatim in the extracted text of the file it names.
 """
 
@@ -14,9 +25,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from lexcite.errors import LexciteError
+
+if TYPE_CHECKING:
+    from eval.evidence import DocumentTexts, Span
 
 DEFAULT_GOLDEN = Path(__file__).resolve().parent / "golden" / "shipped.jsonl"
 KNOWN_TAGS = frozenset({"paraphrase", "lexical", "follow-up", "multi-hop", "unanswerable", "adversarial"})
@@ -34,6 +48,9 @@ class Evidence:
     quote: str = ""
     start: int | None = None
     end: int | None = None
+    article: str | None = None  # "Article 21", "Recital 19", "Schedule, Paragraph 5"
+    paragraph: str | None = None  # "2", "a", "F"
+    page: int | None = None  # 1-based PDF page of the evidence's first character
 
     @property
     def label(self) -> str:
@@ -48,14 +65,18 @@ class GoldenItem:
     evidence: tuple[Evidence, ...] = ()
     tags: tuple[str, ...] = ()
     history: tuple[tuple[str, str], ...] = ()
+    document: str | None = None  # the document the question is about, for per-document figures
+
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "id": self.id, "question": self.question, "answerable": self.answerable,
             "history": [list(t) for t in self.history], "tags": list(self.tags),
             "evidence": [{k: v for k, v in (("source", e.source), ("quote", e.quote), ("start", e.start),
-                                             ("end", e.end)) if v not in ("", None)} for e in self.evidence],
+                                             ("end", e.end), ("article", e.article), ("paragraph", e.paragraph),
+                                             ("page", e.page)) if v not in ("", None)} for e in self.evidence],
         }
+        return out | ({"document": self.document} if self.document else {})
 
 
 def load_golden(path: Path) -> list[GoldenItem]:
@@ -106,7 +127,11 @@ def parse_item(raw: object, where: str = "item") -> GoldenItem:
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise GoldenError(f"{where}: 'tags' must be a list of strings")
-    return GoldenItem(raw["id"], raw["question"], answerable, evidence, tuple(tags), _history(raw.get("history"), where))
+    document = raw.get("document")
+    if document is not None and (not isinstance(document, str) or not document):
+        raise GoldenError(f"{where}: 'document' must be a corpus path such as corpus/file.pdf, or absent")
+    return GoldenItem(raw["id"], raw["question"], answerable, evidence, tuple(tags),
+                      _history(raw.get("history"), where), document)
 
 
 def _evidence(raw: object, where: str) -> Evidence:
@@ -115,15 +140,31 @@ def _evidence(raw: object, where: str) -> Evidence:
     source = raw.get("source")
     if not isinstance(source, str) or not source:
         raise GoldenError(f"{where}: missing field 'source' (a corpus path such as corpus/file.pdf)")
+    provision = _provision(raw, where)
     quote = raw.get("quote", "")
     if quote:
         if not isinstance(quote, str):
             raise GoldenError(f"{where}: 'quote' must be a string")
-        return Evidence(source, quote=quote)
+        return Evidence(source, quote=quote, **provision)
     start, end = raw.get("start"), raw.get("end")
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or not 0 <= start < end:
         raise GoldenError(f"{where}: give a non-empty 'quote', or integer 'start' < 'end' (char offsets)")
-    return Evidence(source, start=start, end=end)
+    return Evidence(source, start=start, end=end, **provision)
+
+
+def _provision(raw: dict, where: str) -> dict:
+    """The optional `article`, `paragraph` and `page` of an evidence item, checked."""
+    article, paragraph, page = raw.get("article"), raw.get("paragraph"), raw.get("page")
+    if article is not None and (not isinstance(article, str) or not article.strip()):
+        raise GoldenError(f"{where}: 'article' must be the provision as the text numbers it "
+                          "(\"Article 21\", \"Recital 19\", \"Annex I\") or null")
+    if paragraph is not None and (not isinstance(paragraph, str) or not paragraph.strip()):
+        raise GoldenError(f"{where}: 'paragraph' must be a subdivision label (\"2\", \"a\", \"F\") or null")
+    if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
+        raise GoldenError(f"{where}: 'page' must be a 1-based page number or null, got {page!r}")
+    if article is None and (paragraph is not None or page is not None):
+        raise GoldenError(f"{where}: 'paragraph' and 'page' need an 'article' (the provision they belong to)")
+    return {"article": article, "paragraph": paragraph, "page": page}
 
 
 def _history(raw: object, where: str) -> tuple[tuple[str, str], ...]:
@@ -137,8 +178,33 @@ def _history(raw: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple((q, a) for q, a in raw)
 
 
+def locate_evidence(texts: "DocumentTexts", ev: Evidence) -> "tuple[Span, ...]":
+    """Every occurrence of `ev` as a Span: verbatim (`DocumentTexts.locate`), else verbatim after the
+    evaluation normalisation (eval/metrics/text.py: NFKC, soft hyphens, quotes, whitespace, line-end word
+    breaks), in the document's text or, when the file is not at hand, in its indexed chunks.
+    EvidenceNotFound (from the verbatim attempt) says what to fix."""
+    from eval.evidence import EvidenceNotFound, Span
+    from eval.metrics.text import find_normalised
+
+    try:
+        return texts.locate(ev)
+    except EvidenceNotFound:
+        if not ev.quote:
+            raise
+        text = texts.text(ev.source)
+        if text is not None:
+            hits = find_normalised(text, ev.quote)
+        else:
+            chunks = list(texts.chunks_of(ev.source)) if texts.chunks_of is not None else []
+            hits = sorted({(c.start + s, c.start + e) for c in chunks for s, e in find_normalised(c.text, ev.quote)})
+        if not hits:
+            raise
+        return tuple(Span(ev.source, s, e) for s, e in hits)
+
+
 def validate_golden(items: Sequence[GoldenItem], corpus_dir: Path) -> list[str]:
-    """Problems found (empty = valid): evidence whose file is missing or whose quote is not verbatim in it."""
+    """Problems found (empty = valid): evidence whose file is missing or whose quote is not in it (verbatim, or
+    verbatim after the evaluation normalisation)."""
     from eval.evidence import DocumentTexts, EvidenceNotFound
 
     texts = DocumentTexts(corpus_dir)
@@ -146,7 +212,7 @@ def validate_golden(items: Sequence[GoldenItem], corpus_dir: Path) -> list[str]:
     for item in items:
         for ev in item.evidence:
             try:
-                texts.locate(ev)
+                locate_evidence(texts, ev)
             except EvidenceNotFound as exc:
                 problems.append(f"{item.id}: {exc}")
     return problems

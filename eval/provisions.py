@@ -18,16 +18,15 @@ import json
 import re
 import sys
 import time
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from eval.metrics.provision import names_provision  # the matching rules live with the metrics
+from eval.metrics.text import normalise, normalise_with_map
 from ingest import chunker, loaders
 from ingest.records import Chunk, Document
 from ingest.structure import number_value
 
-_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"',
-           "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"'}
 _LABEL = re.compile(r"(?:(?P<inst>[^,]+), )?(?P<art>(?:Article|Artikel|Recital|Recitals|Annex|Schedule)\b[^(]*?)"
                     r"(?:\((?P<p1>\w+)\)(?:–\((?P<p2>\w+)\))?)?$")
 
@@ -51,39 +50,6 @@ class DocumentFigures:
     misses: list[str] = field(default_factory=list)
 
 
-def normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """The evaluation normal form (NFKC, no soft hyphens, ASCII quotes, `` as ", whitespace collapsed) and,
-    for each of its characters, the offset of the raw character it came from."""
-    out: list[str] = []
-    where: list[int] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "`" and text[i + 1:i + 2] == "`":
-            out.append('"')
-            where.append(i)
-            i += 2
-            continue
-        if ch == "\u00ad":
-            i += 1
-            continue
-        if ch.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                where.append(i)
-            i += 1
-            continue
-        for c in unicodedata.normalize("NFKC", _QUOTES.get(ch, ch)):
-            out.append(c)
-            where.append(i)
-        i += 1
-    return "".join(out), where
-
-
-def normalise(text: str) -> str:
-    return normalise_with_map(text)[0].strip()
-
-
 def article_key(section: str) -> str | None:
     """"Protocol, Article IX(2)" -> "Protocol|Article 9"; None for a section that is not an article."""
     m = _LABEL.match(section)
@@ -94,28 +60,6 @@ def article_key(section: str) -> str | None:
     if value is None:
         return None
     return f"{m.group('inst') or ''}|{value}"
-
-
-def names_provision(section: str, article: str, paragraph: str | None) -> bool:
-    """Does the chunk's `section` name `article` (and, when given, a paragraph range holding `paragraph`)?"""
-    m = _LABEL.match(section)
-    if not m:
-        return False
-    art = m.group("art").strip()
-    if art.startswith("Recitals") and article.startswith("Recital"):
-        lo, _, hi = art.removeprefix("Recitals ").partition("–")
-        n = int(article.split()[1])
-        return lo.isdigit() and hi.isdigit() and int(lo) <= n <= int(hi)
-    if art.lower() != article.lower():
-        return False
-    if not paragraph:
-        return True
-    p1, p2 = m.group("p1"), m.group("p2") or m.group("p1")
-    if p1 is None:
-        return False
-    if paragraph.isdigit() and p1.isdigit() and p2.isdigit():
-        return int(p1) <= int(paragraph) <= int(p2)
-    return p1.lower() <= paragraph.lower() <= p2.lower() and len(p1) == len(paragraph)
 
 
 def locate(chunks: list[Chunk], evidence: str) -> list[tuple[Chunk, int]]:

@@ -1,8 +1,11 @@
-"""Reports of an answer eval: report.json (everything, machine-readable) and report.html.
+"""Reports of an answer eval: report.json (everything, machine-readable), report.html and report.md.
 
 The HTML is one self-contained file (inline CSS, plots as base64 PNG): a pass/fail banner, the
-metric table against the gates (with deltas to a baseline run), plots, the worst cases with their
-question, answer, verdicts and passages, and every item in a collapsible table.
+metric table against the gates (with deltas to a baseline run), plots, per-document rows and a
+per-document plot when the items name their document, the worst cases with their question, answer,
+verdicts and passages (with provision and page), and every item in a collapsible table. report.md has
+the metric and per-document tables and the worst cases' ids, for pasting into a pull request.
+Metrics the golden set cannot measure (NaN) and that no gate asks for are left out of the tables.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def write_report(run: "AnswerEvalRun", out_dir: Path) -> tuple[Path, Path]:
     json_path, html_path = out_dir / "report.json", out_dir / "report.html"
     json_path.write_text(json.dumps(run.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
     html_path.write_text(render_html(run), encoding="utf-8")
+    (out_dir / "report.md").write_text(render_markdown(run), encoding="utf-8")
     return json_path, html_path
 
 
@@ -54,7 +58,7 @@ def fmt(metric: str, v: float | None) -> str:
     if v is None or math.isnan(v):
         return "n/a"
     kind = METRICS.get(metric, ("", "", "num"))[2]
-    return f"{v:.0%}" if kind == "pct" else f"{v:,.0f}" if kind == "ms" else f"{v:.3f}"
+    return f"{v:.0%}" if kind == "pct" else f"{v:,.0f}" if kind in ("ms", "int") else f"{v:.3f}"
 
 
 def _delta(metric: str, d: float | None) -> str:
@@ -67,7 +71,8 @@ def _delta(metric: str, d: float | None) -> str:
         return '<span class="flat">±0</span>'
     good = (d > 0) == (better == "higher")
     arrow = "▲" if d > 0 else "▼"
-    text = f"{d * 100:+.1f} pt" if kind == "pct" else f"{d:+,.0f} ms" if kind == "ms" else f"{d:+.3f}"
+    text = (f"{d * 100:+.1f} pt" if kind == "pct" else f"{d:+,.0f} ms" if kind == "ms" else f"{d:+.0f}"
+            if kind == "int" else f"{d:+.3f}")
     return f'<span class="{"up" if good else "down"}">{arrow} {text}</span>'
 
 
@@ -79,7 +84,7 @@ def _metric_table(run: "AnswerEvalRun") -> str:
         gates.setdefault(g.metric, []).append(g)
     deltas = run.deltas()
     rows = []
-    for m, v in run.metrics.items():
+    for m, v in shown_metrics(run):
         label = METRICS[m][0].replace("@k", f"@{run.meta.get('k')}")
         gs = gates.get(m, [])
         gate = ", ".join(("≥ " if g.op == "min" else "≤ ") + fmt(m, g.threshold) for g in gs) or "—"
@@ -97,6 +102,93 @@ def _metric_table(run: "AnswerEvalRun") -> str:
                     f'<td class="num">{gate}</td><td>{status}</td></tr>')
     head = "<th>metric</th><th>value</th>" + ("<th>baseline</th><th>Δ</th>" if run.baseline is not None else "")
     return f'<table><tr>{head}<th>gate</th><th></th></tr>{"".join(rows)}</table>'
+
+
+def shown_metrics(run: "AnswerEvalRun") -> list[tuple[str, float]]:
+    """The run's metrics minus those it could not measure (NaN) and no gate asks for."""
+    gated = {g.metric for g in run.gates}
+    return [(m, v) for m, v in run.metrics.items() if m in gated or not (v is None or math.isnan(v))]
+
+
+# per-document columns: (key in by_document rows, header)
+DOC_COLUMNS = (("article_hit_at_k", "article hit@k"), ("evidence_hit", "evidence hit"), ("page_accuracy", "page"),
+               ("cited_article_precision", "cited-article P"), ("span_recall", "span R"),
+               ("refusal_recall", "refusal R"), ("false_refusals", "false refusals"),
+               ("non_verbatim_quotes", "non-verbatim"))
+
+
+def _doc_cells(row: dict) -> list[str]:
+    return [fmt(key, row.get(key)) for key, _ in DOC_COLUMNS]
+
+
+def _documents_table(run: "AnswerEvalRun") -> str:
+    if not run.by_document:
+        return ""
+    head = "".join(f"<th>{escape(h.replace('@k', '@' + str(run.meta.get('k'))))}</th>" for _, h in DOC_COLUMNS)
+    rows = "".join(
+        f'<tr><td>{escape(d)}</td><td class="num">{int(r["n"])} ({int(r["answerable"])})</td>'
+        f'<td class="num">{fmt("evidence_hit", r["correct"])}</td>'
+        + "".join(f'<td class="num">{c}</td>' for c in _doc_cells(r)) + "</tr>"
+        for d, r in run.by_document.items())
+    return (f'<h2>By document</h2><div class="card"><table><tr><th>document</th><th>questions (answerable)</th>'
+            f'<th>correct</th>{head}</tr>{rows}</table></div>')
+
+
+def _documents_plot(run: "AnswerEvalRun") -> str:
+    """Grouped bars per document: article hit@k, evidence hit, page accuracy (base64 PNG)."""
+    from eval import plots
+
+    docs = list(run.by_document)
+    series = (("article_hit_at_k", f"article hit@{run.meta.get('k')}", plots.BLUE),
+              ("evidence_hit", "evidence hit", plots.GREEN), ("page_accuracy", "page accuracy", plots.AMBER))
+    fig, ax = plots.plt.subplots(figsize=(10.4, 0.5 + 0.55 * max(len(docs), 1)))
+    h = 0.26
+    for j, (key, label, colour) in enumerate(series):
+        vals = [run.by_document[d].get(key, math.nan) for d in docs]
+        ys = [i + (j - 1) * h for i in range(len(docs))]
+        ax.barh(ys, [0 if math.isnan(v) else v for v in vals], height=h, color=colour, label=label)
+        for y, v in zip(ys, vals):
+            ax.text(0.005 if math.isnan(v) else v + 0.005, y, "n/a" if math.isnan(v) else f"{v:.0%}",
+                    va="center", fontsize=7, color="#52606d")
+    ax.set_yticks(range(len(docs)), [f"{d.rsplit('/', 1)[-1][:48]} (n={int(run.by_document[d]['n'])})" for d in docs])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.08)
+    ax.xaxis.set_major_formatter(plots.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(frameon=False, fontsize=8, ncol=3, loc="lower right", bbox_to_anchor=(1, 1))
+    plots._style(ax, "By document")
+    ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    return plots._png(fig)
+
+
+def render_markdown(run: "AnswerEvalRun") -> str:
+    """The metric table against the gates, the per-document table, and the worst cases' ids."""
+    from eval.answers import METRICS
+
+    gates: dict[str, list] = {}
+    for g in run.gates:
+        gates.setdefault(g.metric, []).append(g)
+    k = str(run.meta.get("k"))
+    lines = [f"# Lexcite answer eval: {'all gates pass' if run.passed else 'GATES FAIL'}", "",
+             f"{run.meta.get('golden')} · {run.meta.get('items')} questions ({run.meta.get('answerable')} answerable)"
+             f" · backend {run.meta.get('backend')} · k={k} · {run.meta.get('created')}", "",
+             "| metric | value | gate | |", "|---|---|---|---|"]
+    for m, v in shown_metrics(run):
+        gs = gates.get(m, [])
+        gate = ", ".join(("≥ " if g.op == "min" else "≤ ") + fmt(m, g.threshold) for g in gs) or "—"
+        status = "" if not gs else "pass" if all(g.passed for g in gs) else "**FAIL**"
+        lines.append(f"| {METRICS[m][0].replace('@k', '@' + k)} | {fmt(m, v)} | {gate} | {status} |")
+    if run.by_document:
+        lines += ["", "| document | questions (answerable) | correct | "
+                  + " | ".join(h.replace("@k", "@" + k) for _, h in DOC_COLUMNS) + " |",
+                  "|---" * (len(DOC_COLUMNS) + 3) + "|"]
+        for d, r in run.by_document.items():
+            lines.append(f"| {d} | {int(r['n'])} ({int(r['answerable'])}) | {fmt('evidence_hit', r['correct'])} | "
+                         + " | ".join(_doc_cells(r)) + " |")
+    worst = run.worst(8)
+    if worst:
+        lines += ["", "Worst cases: " + ", ".join(f"{r.id} ({r.status})" for r in worst)]
+    return "\n".join(lines) + "\n"
 
 
 def _highlight(passage: str, quotes: list[tuple[str, str]]) -> str:
@@ -133,10 +225,10 @@ def _case(r: "ItemResult", k: int) -> str:
     ev_quotes = [(e.get("quote", ""), "ev") for e in r.evidence]
     cites = "".join(
         f'<div class="passage"><div class="src">[{c["n"]}] {escape(c["source"])} {escape(c.get("section") or "")} '
-        f'· chars {c["start"]}–{c["end"]} · {_rel(c.get("relevant"))}</div>'
+        f'{_page(c.get("page"))}· chars {c["start"]}–{c["end"]} · {_rel(c.get("relevant"))}</div>'
         f'{_highlight(c.get("passage") or c["quote"], [(c["quote"], "")] + ev_quotes)}</div>'
         for c in r.citations)
-    evidence = "".join(f'<div class="passage"><div class="src">{escape(e["source"])}</div>'
+    evidence = "".join(f'<div class="passage"><div class="src">{escape(e["source"])} {escape(_provision(e))}</div>'
                        f'<mark class="ev">{escape(e.get("quote") or "span " + str(e.get("spans")))}</mark></div>'
                        for e in r.evidence) or '<div class="small">none: the corpus does not answer this</div>'
     cited_ids = {c["chunk_id"] for c in r.citations}
@@ -151,12 +243,29 @@ def _case(r: "ItemResult", k: int) -> str:
                  else f"evidence not in the top {k}") if r.answerable else ""
     scores = (f'citation P {fmt("citation_precision", r.citation_precision)} · '
               f'R {fmt("citation_recall", r.citation_recall)} · {retrieval} · ' if r.answerable else "")
+    if r.answerable and not math.isnan(r.article_hit):
+        scores += (f'article {"in" if r.article_hit else "not in"} the top {k} · evidence '
+                   f'{"quoted" if r.evidence_hit == 1.0 else "not quoted"} · ')
+    if r.non_verbatim:
+        scores += f'<span class="chip bad">not verbatim: {escape("; ".join(r.non_verbatim))}</span> · '
     return (f'<div class="card case"><h3>{escape(r.id)} · {escape(r.question)}</h3>{hist}'
             f'<div class="small">{tags} {expect} · got {status} {verdict} · {scores}{r.latency_ms:,.0f} ms</div>'
             f'<div class="label">answer and verifier verdicts</div>{sents}'
             f'<div class="label">cited passages (yellow: quoted, green: expected evidence)</div>'
             f'{cites or "<div class=small>none</div>"}'
             f'{missed}<div class="label">expected evidence</div>{evidence}</div>')
+
+
+def _page(page) -> str:
+    return f"· p. {page} " if page is not None else ""
+
+
+def _provision(e: dict) -> str:
+    """"Article 13(1), p. 10" for an evidence that names its provision."""
+    if not e.get("article"):
+        return ""
+    para = f"({e['paragraph']})" if e.get("paragraph") else ""
+    return f"{e['article']}{para}" + (f", p. {e['page']}" if e.get("page") else "")
 
 
 def _rel(flag) -> str:
@@ -166,15 +275,24 @@ def _rel(flag) -> str:
 
 
 def _items_table(run: "AnswerEvalRun") -> str:
+    legal = any(not math.isnan(r.article_hit) for r in run.items)
+
+    def extra(r) -> str:
+        if not legal:
+            return ""
+        values = (r.article_hit, r.evidence_hit, r.page_hit)
+        return "".join(f'<td class="num">{fmt("evidence_hit", v)}</td>' for v in values)
+
     rows = "".join(
         f'<tr><td>{escape(r.id)}</td><td>{escape(r.question)}</td><td>{" ".join(map(escape, r.tags))}</td>'
         f'<td>{escape(r.status)}</td><td>{"✓" if r.correct else "✗"}</td>'
         f'<td class="num">{fmt("hit_rate_at_k", r.hit)}</td><td class="num">{fmt("citation_precision", r.citation_precision)}</td>'
         f'<td class="num">{fmt("citation_recall", r.citation_recall)}</td><td class="num">{fmt("support_rate", r.support_rate)}</td>'
-        f'<td class="num">{r.latency_ms:,.0f}</td></tr>' for r in run.items)
+        f'{extra(r)}<td class="num">{r.latency_ms:,.0f}</td></tr>' for r in run.items)
+    legal_head = "<th>article</th><th>evidence</th><th>page</th>" if legal else ""
     return ('<details class="card"><summary>All items</summary><table class="small"><tr><th>id</th><th>question</th>'
             '<th>tags</th><th>status</th><th>ok</th><th>hit</th><th>cit P</th><th>cit R</th><th>support</th>'
-            f'<th>ms</th></tr>{rows}</table></details>')
+            f'{legal_head}<th>ms</th></tr>{rows}</table></details>')
 
 
 def render_html(run: "AnswerEvalRun") -> str:
@@ -195,6 +313,9 @@ def render_html(run: "AnswerEvalRun") -> str:
     worst = run.worst(8)
     cases = "".join(_case(r, m.get("k", 0)) for r in worst) or '<div class="card">No failures: every item is fully correct.</div>'
     img = '<img alt="{}" src="data:image/png;base64,{}">'
+    documents = _documents_table(run)
+    if documents:
+        documents += f'<div class="card wide">{img.format("per-document breakdown", _documents_plot(run))}</div>'
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Lexcite answer eval — {"pass" if run.passed else "FAIL"}</title><style>{CSS}</style></head><body>
 <h1>Lexcite answer eval</h1><div class="meta">{meta}</div><br>{banner}
@@ -202,6 +323,7 @@ def render_html(run: "AnswerEvalRun") -> str:
 <div class="grid"><div class="card">{img.format("support scores", plots.support_scores(run))}</div>
 <div class="card">{img.format("latency", plots.latency(run))}</div></div>
 <div class="card wide">{img.format("per-tag breakdown", plots.per_tag(run))}</div>
+{documents}
 <h2>Worst cases</h2>{cases}
 {_items_table(run)}
 </body></html>"""

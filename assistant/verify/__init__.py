@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -37,6 +38,23 @@ class Support:
     best_end: int = -1
     reasons: tuple[str, ...] = ()  # what speaks against support ("number 5 not in source", …)
     features: Mapping[str, float] = field(default_factory=dict, compare=False)
+
+
+VERBATIM_MIN_WORDS = 4
+
+
+def verbatim_in(sentence: str, passages: Sequence[str]) -> tuple[int, int, int] | None:
+    """(passage index, start, end) where `sentence` stands word for word (whitespace aside) in a passage;
+    None for a sentence of fewer than VERBATIM_MIN_WORDS words or one that is not there."""
+    words = sentence.split()
+    if len(words) < VERBATIM_MIN_WORDS:
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    for i, p in enumerate(passages):
+        m = pattern.search(p)
+        if m:
+            return i, m.start(), m.end()
+    return None
 
 
 @dataclass(frozen=True)
@@ -143,6 +161,9 @@ class Verifier:
                 results[i] = Support(False, 0.0, -1, reasons=("no cited passage",))
             elif not sentence or not sentence.strip():
                 results[i] = Support(False, 0.0, -1, reasons=("empty sentence",))
+            elif (found := verbatim_in(sentence, passages)) is not None:
+                # a quote of a cited passage, word for word, is entailed by it: nothing to weigh
+                results[i] = Support(True, 1.0, found[0], found[1], found[2], reasons=())
             else:
                 todo.append(i)
         if todo:

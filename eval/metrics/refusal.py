@@ -3,7 +3,8 @@
 - precision: of the questions refused, the fraction the golden set marks unanswerable;
   NaN when nothing was refused.
 - recall: of the unanswerable questions, the fraction refused; NaN when none is unanswerable.
-- false refusal rate: of the answerable questions, the fraction refused; NaN when none is answerable.
+- false refusal rate: of the answerable questions, the fraction refused; NaN when none is answerable;
+- false refusals: how many answerable questions were refused (a count; NaN when none is answerable).
 Inputs: `unanswerable[i]` from the golden set and `refused[i]` from the answer, same length.
 """
 
@@ -38,3 +39,11 @@ def refusal_recall(unanswerable: Sequence[bool], refused: Sequence[bool]) -> flo
 def false_refusal_rate(unanswerable: Sequence[bool], refused: Sequence[bool]) -> float:
     _check(unanswerable, refused)
     return _ratio(sum((not u) and r for u, r in zip(unanswerable, refused)), sum(not u for u in unanswerable))
+
+
+def false_refusals(unanswerable: Sequence[bool], refused: Sequence[bool]) -> float:
+    """How many answerable questions were refused (a count, for a gate such as "at most one")."""
+    _check(unanswerable, refused)
+    if all(unanswerable):
+        return math.nan
+    return float(sum((not u) and r for u, r in zip(unanswerable, refused)))

@@ -85,9 +85,20 @@ def test_each_perturbation_raises_its_signal_with_a_reason(hash_embedder, kind, 
 def test_verbatim_sentences_raise_no_signal(hash_embedder):
     v = Verifier(embedder=hash_embedder)
     for sentence in SUPPORTED[:2]:
-        f = v.score(sentence, [PASSAGE]).features
+        (f, reasons), = v.features_many(v.builder.build_many([(sentence, [PASSAGE])]))
+        assert not reasons
         assert f["number_missing"] == f["entity_missing"] == f["negation_mismatch"] == 0
         assert f["direction_conflict"] == 0 and f["coverage"] == 1.0 and f["order_disagreement"] == 0
+
+
+@pytest.mark.unit
+def test_a_word_for_word_quote_of_its_passage_is_supported_without_weighing(hash_embedder):
+    v = Verifier(embedder=hash_embedder)
+    quote = "Prosecutions increased in 2019."
+    s = v.score(" ".join(quote.split()), ["Unrelated text here.", PASSAGE.replace(" in 2019", "\nin 2019")])
+    assert (s.supported, s.score, s.best) == (True, 1.0, 1)
+    changed = v.score("Prosecutions decreased in 2019.", [PASSAGE])
+    assert changed.score < 1.0  # one word off is weighed like any other sentence
 
 
 @pytest.mark.unit

@@ -83,32 +83,35 @@ SCRIPTS = {
 
 
 class FakeIndex:
+    def __init__(self, chunks=CHUNKS):
+        self.chunks = chunks
+
     def get_chunks(self, ids):
-        by_id = {c.id: c for c in CHUNKS.values()}
+        by_id = {c.id: c for c in self.chunks.values()}
         return [by_id[i] for i in ids if i in by_id]
 
     def iter_chunks(self, source=None):
-        return [c for c in CHUNKS.values() if source in (None, c.source)]
+        return [c for c in self.chunks.values() if source in (None, c.source)]
 
 
 class FakeRetriever:
-    def __init__(self, scripts):
-        self.scripts = scripts
+    def __init__(self, scripts, chunks=CHUNKS):
+        self.scripts, self.chunks = scripts, chunks
         self.queries: list[str] = []
 
     def retrieve(self, query, k, sources=None, source_types=None):
         self.queries.append(query)
         script = next(s for q, s in self.scripts.items() if query in (q, s.standalone))
-        return [Passage(CHUNKS[key], 1.0 / (i + 1)) for i, key in enumerate(script.ranking[:k])]
+        return [Passage(self.chunks[key], 1.0 / (i + 1)) for i, key in enumerate(script.ranking[:k])]
 
 
 class ScriptedAssistant:
-    """Answers each golden question as scripted; records the history it was given."""
+    """Answers each golden question as scripted (quoting whole chunks); records the history it was given."""
 
-    def __init__(self, scripts=SCRIPTS):
-        self.scripts = scripts
-        self.retriever = FakeRetriever(scripts)
-        self.index = FakeIndex()
+    def __init__(self, scripts=SCRIPTS, chunks=CHUNKS):
+        self.scripts, self.chunks = scripts, chunks
+        self.retriever = FakeRetriever(scripts, chunks)
+        self.index = FakeIndex(chunks)
         self.histories: dict[str, list] = {}
 
     def ask(self, question, history=None, backend=None, k=None) -> Answer:
@@ -120,8 +123,9 @@ class ScriptedAssistant:
                           timings_ms=timings, standalone_question=s.standalone)
         citations, sentences = [], []
         for n, (key, ok) in enumerate(s.cites, 1):
-            c = CHUNKS[key]
-            citations.append(Citation(n, c.id, c.source, c.title, None, "", c.text, c.start, c.end, passage=c.text))
+            c = self.chunks[key]
+            citations.append(Citation(n, c.id, c.source, c.title, c.page, c.section, c.text, c.start, c.end,
+                                      passage=c.text))
             sentences.append(Sentence(c.text, (n,), ok, 0.9 if ok else 0.2))
         text = " ".join(f"{x.text} [{x.citations[0]}]" for x in sentences)
         return Answer(question, "answered", text, sentences, citations, timings_ms=timings,

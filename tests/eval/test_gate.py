@@ -3,17 +3,16 @@ and assistants that are broken in the ways users would notice do not."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
 from click.testing import CliRunner
 
-from assistant.records import Answer, Citation, Sentence
 from eval.answers import METRICS, run_answer_eval
 from eval.gates import DEFAULT_GATES, Gate, check_gates, load_gates
 from eval.golden import DEFAULT_GOLDEN
 from lexcite.errors import ConfigError
+from tests.eval.replay import Recording, Replaying, answers_everything, cites_nothing, refuses_everything
 
 
 # ---- the gates file ---------------------------------------------------------------------------------
@@ -51,40 +50,6 @@ def test_a_bad_gates_file_says_what_to_fix(tmp_path, text, message):
 
 
 # ---- the shipped golden set -------------------------------------------------------------------------
-class CachingRetriever:
-    def __init__(self, inner):
-        self.inner, self.name, self.seen = inner, getattr(inner, "name", "cached"), {}
-
-    def retrieve(self, query, k, sources=None, source_types=None):
-        if (query, k) not in self.seen:
-            self.seen[query, k] = self.inner.retrieve(query, k)
-        return self.seen[query, k]
-
-
-class Recording:
-    """The real assistant, remembering each answer (and retrieval) so broken variants replay them cheaply."""
-
-    def __init__(self, assistant, retriever=None):
-        self.inner, self.index, self.settings = assistant, assistant.index, assistant.settings
-        self.retriever = retriever or CachingRetriever(assistant.retriever)
-        self.answers: dict[str, Answer] = {}
-
-    def ask(self, question, history=None, backend=None, k=None):
-        self.answers[question] = self.inner.ask(question, history=history, backend=backend, k=k)
-        return self.answers[question]
-
-
-class Replaying(Recording):
-    """A broken assistant: the recorded answer, changed by `breaks`; retrieval stays the real one."""
-
-    def __init__(self, recording: Recording, breaks):
-        super().__init__(recording.inner, recording.retriever)
-        self.recorded, self.breaks = recording.answers, breaks
-
-    def ask(self, question, history=None, backend=None, k=None):
-        return self.breaks(self.recorded[question], self)
-
-
 @pytest.fixture(scope="module")
 def shipped_run(shipped_index, real_embedder):
     from assistant.service import Assistant
@@ -102,33 +67,12 @@ def test_the_shipped_golden_set_holds_every_gate(shipped_run):
     assert len(run.items) >= 40
 
 
-def _cites_nothing(a: Answer, _) -> Answer:
-    text = a.answer if a.status == "answered" else "Here is what I know about that."
-    return dataclasses.replace(a, status="answered", answer=text, citations=[],
-                               sentences=[Sentence(text, (), False, 0.0)])
-
-
-def _answers_everything(a: Answer, assistant) -> Answer:
-    """Never refuses: when the real assistant would, it quotes the top passage instead (and calls it supported)."""
-    if a.status == "answered":
-        return a
-    c = assistant.retriever.retrieve(a.standalone_question or a.question, assistant.settings.k)[0].chunk
-    quote = c.text.split(". ")[0]
-    cite = Citation(1, c.id, c.source, c.title, c.page, c.section, quote, c.start, c.start + len(quote), passage=c.text)
-    return dataclasses.replace(a, status="answered", answer=f"{quote} [1]", citations=[cite],
-                               sentences=[Sentence(quote, (1,), True, 1.0)])
-
-
-def _refuses_everything(a: Answer, _) -> Answer:
-    return dataclasses.replace(a, status="insufficient_evidence", answer="I cannot answer.", sentences=[], citations=[])
-
-
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.parametrize("breaks, must_fail", [
-    (_cites_nothing, {"citation_recall", "refusal_recall"}),
-    (_answers_everything, {"refusal_recall"}),
-    (_refuses_everything, {"false_refusal_rate", "citation_recall"}),
+    (cites_nothing, {"citation_recall", "refusal_recall"}),
+    (answers_everything, {"refusal_recall"}),
+    (refuses_everything, {"false_refusal_rate", "citation_recall"}),
 ], ids=["cites-nothing", "answers-everything", "refuses-everything"])
 def test_a_broken_assistant_fails_the_gate(shipped_run, breaks, must_fail):
     _, recording = shipped_run

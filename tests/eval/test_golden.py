@@ -100,3 +100,44 @@ def test_every_quote_in_the_shipped_golden_set_is_verbatim_in_the_shipped_corpus
     items = load_golden(DEFAULT_GOLDEN)
     assert len(items) >= 40 and sum(not i.answerable for i in items) >= 10
     assert validate_golden(items, REPO / "corpus") == []
+
+
+# ---- provisions: article, paragraph, page -------------------------------------------------------------
+LEGAL = {"id": "l1", "question": "When did it enter into force?", "answerable": True, "document": "corpus/law.txt",
+         "evidence": [{"source": "corpus/law.txt", "quote": "entered into force in 2003", "article": "Article 9",
+                       "paragraph": "2", "page": 3}]}
+
+
+def test_evidence_can_name_its_article_paragraph_and_page_and_old_files_stay_valid(tmp_path):
+    legal, old = load_golden(write(tmp_path, LEGAL, GOOD))
+    assert legal.evidence[0] == Evidence("corpus/law.txt", quote="entered into force in 2003", article="Article 9",
+                                         paragraph="2", page=3)
+    assert legal.document == "corpus/law.txt" and legal.to_dict()["evidence"][0]["page"] == 3
+    assert old.evidence[0].article is None and old.document is None and "document" not in old.to_dict()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"page": 0}, "'page' must be a 1-based page number"),
+    ({"page": "3"}, "'page' must be a 1-based page number"),
+    ({"article": ""}, "'article' must be the provision as the text numbers it"),
+    ({"paragraph": 2}, "'paragraph' must be a subdivision label"),
+    ({"article": None}, "'paragraph' and 'page' need an 'article'"),
+])
+def test_a_bad_provision_is_reported_with_what_to_fix(tmp_path, change, message):
+    row = {**LEGAL, "evidence": [{**LEGAL["evidence"][0], **change}]}
+    with pytest.raises(GoldenError, match=":1: evidence\\[0\\]: " + message.replace("(", r"\(")):
+        load_golden(write(tmp_path, row))
+
+
+def test_a_quote_verbatim_only_after_normalisation_is_located_and_validated(tmp_path):
+    from eval.golden import locate_evidence
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    text = "The Regulation applies to the deter-\nmining of the \ufb01nal \u201cMember State\u201d.\n"
+    (root / "reg.txt").write_text(text, encoding="utf-8")
+    ev = Evidence("corpus/reg.txt", quote='determining of the final "Member State"')
+    (span,) = locate_evidence(DocumentTexts(root), ev)
+    assert text[span.start:span.end] == "deter-\nmining of the \ufb01nal \u201cMember State\u201d"
+    items = load_golden(write(tmp_path, {**GOOD, "evidence": [{"source": "corpus/reg.txt", "quote": ev.quote}]}))
+    assert validate_golden(items, root) == []
