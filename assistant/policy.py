@@ -7,8 +7,12 @@ Two stages, both free of topic knowledge:
     * the best sentence is too far from the question (`min_relevance`, calibrated on the golden set);
     * the question names something no retrieved passage mentions: a number or year, an
       "Article 12"/"Section 32" reference, a capitalised name or an acronym ("Palermo", "2015");
-    * the question asks for a kind of answer the chosen sentences cannot hold: "how many" with no
-      number, "when / which year" with no date;
+    * the question asks for a kind of answer the chosen sentences do not hold (assistant/answer_type.py):
+      "how many years" with no number of years, "how long / by when" with no period or date, "in euros"
+      with no amount in euros, "who is" with no name, "which States" with no States named;
+    * the question names an instrument the corpus does not hold (assistant/instruments.py); a name the
+      retrieved passages lack but the corpus holds elsewhere is not held against the question, unless it
+      is what a which-question asks about;
     * the thing asked about ("what FINES …", "which CITY …") or, for a follow-up, every word of
       the question itself, matches nothing in the chosen sentences, lexically or semantically.
 `apply_policy(sentences, policy)` implements flag | strict on verified sentences.
@@ -22,6 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from assistant.answer_type import answers
 from assistant.backends.terms import QUESTION_WORDS, STOP, content_stems, has_stem, stem, words
 from assistant.records import Sentence
 
@@ -50,13 +55,6 @@ _INSTRUCTION_REQUESTS = [
 ]
 _INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_REQUESTS), re.IGNORECASE | re.DOTALL)
 
-_COUNT_Q = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|amount)\b", re.I)
-_DATE_Q = re.compile(r"^\s*when\b|\b(what|which|in what|in which) (year|date|month|decade|century)\b", re.I)
-_NUMBER_WORDS = ("two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-                 "hundred hundreds thousand thousands million millions billion dozen dozens percent half").split()
-_HAS_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
-_HAS_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|"
-                       r"september|october|november|december)\b", re.I)
 _REFERENCE = re.compile(r"\b(article|art\.|section|sec\.|s\.|rule|regulation|paragraph|para\.|clause|schedule|"
                         r"chapter|annex|protocol)\s*(\d+[a-z]?(\(\d+\))?)", re.I)
 _WH_HEAD = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?|forms?) of\s+)?((?:[\w\-’']+\s+){0,3}?[\w\-’']+)"
@@ -172,7 +170,8 @@ class EvidenceGate:
         self.word_similarity = word_similarity
 
     def judge(self, question: str, own_words: str, passages: Sequence[str], chosen: Sequence[str],
-              relevance: float, scope: Scope | None = None, cited: Sequence[str] | None = None) -> Verdict:
+              relevance: float, scope: Scope | None = None, cited: Sequence[str] | None = None,
+              sections: Sequence[str] = ()) -> Verdict:
         """`question` is the standalone question; `own_words` what the user typed in this turn; `cited` the
         passages the chosen sentences come from (the names a which-question asks about must be there)."""
         scope = scope or Scope()
@@ -190,10 +189,9 @@ class EvidenceGate:
         if missing:
             return Verdict("absent_terms", ", ".join(f"“{t}”" for t in missing))
         answer = " ".join(chosen)
-        if _COUNT_Q.search(own_words) and not _HAS_NUMBER.search(answer):
-            return Verdict("answer_type", "a number")
-        if _DATE_Q.search(own_words) and not _HAS_DATE.search(answer):
-            return Verdict("answer_type", "a date")
+        kind = answers(own_words, chosen, sections)  # the kind of thing asked for: a number, a period, a name …
+        if not kind.ok:
+            return Verdict("answer_type", kind.wanted)
         head = wh_head(own_words)
         if head and not has_stem(stem(head), set(content_stems(context))) and not self._matched([head], answer):
             return Verdict("focus", f"“{head}”")

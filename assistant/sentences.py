@@ -9,8 +9,9 @@ It is rule-based and deterministic, tuned for legal and technical prose:
 - citation markers after the end ("… offence. [1]", "… offence. [1, 2][3]") stay with the
   sentence they follow;
 - line breaks: a blank line always splits; a single line break splits unless the next line starts
-  in lower case or the line ends mid-phrase ("of", ",", "-"); list markers ("-", "*", "•", "1.",
-  "(a)") at a line start are left out of the span.
+  in lower case or the line ends mid-phrase ("of", ",", "-") or, in prose wrapped at a fixed width
+  (PDF text), the line is a full-width one without final punctuation ("… other Member\nState to …");
+  list markers ("-", "*", "•", "1.", "(a)") at a line start are left out of the span.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;–-]\s*\d+)*\])+")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([^\s]+)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•▪‣◦–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,5})[.)])[ \t]+")
+_CLOSED = re.compile(r"[.!?;:…][\"'”’)\]]*$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 
@@ -79,6 +81,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         pos += len(line)
     blocks: list[list[int]] = []
     prev_body = None
+    wrap = _wrap_width([e - s for s, e in lines])
     for s, e in lines:
         body = text[s:e]
         if not body.strip():
@@ -87,7 +90,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         m = _LIST_MARKER.match(body)
         is_item = bool(m) and not _looks_like_sentence_number(body, m)
         content_start = s + (m.end() if is_item else len(body) - len(body.lstrip()))
-        if prev_body is not None and not is_item and _continues(prev_body, text[content_start:e]):
+        if prev_body is not None and not is_item and _continues(prev_body, text[content_start:e], wrap):
             blocks[-1][1] = e
         else:
             blocks.append([content_start, e])
@@ -101,7 +104,17 @@ def _looks_like_sentence_number(body: str, m: re.Match) -> bool:
     return len(marker) == 2 and marker[0].isupper() and marker[1] == "." and marker[0] not in "IVX"
 
 
-def _continues(prev_line: str, next_line: str) -> bool:
+def _wrap_width(lengths: list[int]) -> int:
+    """The width prose is wrapped at (PDF text: most lines nearly as long as the longest, none very
+    long), or 0 when lines are paragraphs of their own."""
+    full = [n for n in lengths if n]
+    width = max(full, default=0)
+    if len(full) < 4 or width > 160 or sum(n >= 0.7 * width for n in full) < 0.6 * len(full):
+        return 0
+    return width
+
+
+def _continues(prev_line: str, next_line: str, wrap: int = 0) -> bool:
     prev = prev_line.rstrip()
     nxt = next_line.lstrip()
     if not prev or not nxt:
@@ -110,6 +123,8 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return True
     if prev[-1] in ",;:-–(":
         return True
+    if wrap and len(prev) >= 0.7 * wrap and not _CLOSED.search(prev):
+        return True  # a full-width line that does not end its sentence: the sentence wraps on
     last = prev.split()[-1].lower()
     return last in _DANGLING
 

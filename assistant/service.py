@@ -145,7 +145,7 @@ class Assistant:
         scope = Scope(resolution.covered, resolution.unresolved, self._in_corpus, exact)
         verdict = self.gate.judge(standalone, own, [p.chunk.text for p in pool],
                                   [s.text for s in evidence.sentences], evidence.evidence, scope,
-                                  [c.passage for c in evidence.citations])
+                                  [c.passage for c in evidence.citations], [c.section for c in evidence.citations])
         if verdict.refused:
             times["answer"] = (time.perf_counter() - t1) * 1e3
             answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0)
