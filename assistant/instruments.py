@@ -85,8 +85,11 @@ def mentions(question: str) -> list[Mention]:
             spans.append(span)
     for i, tok in enumerate(tokens):
         if _is_acronym(tok) and i not in used:
-            used.add(i)
-            spans.append(range(i, i + 1))
+            end = i + 1
+            while end < len(tokens) and end - i < 3 and re.fullmatch(r"No\.?|\d[\d/.-]*", tokens[end]):
+                end += 1  # "CETS 186", "CETS No. 216": a series and its number
+            used.update(range(i, end))
+            spans.append(range(i, end))
     for span in sorted(spans, key=lambda r: r.start):
         words = tuple(t for t in (tokens[j] for j in span) if t not in "(),;:?!")
         specific = tuple(w.lower() for w in words if w.lower() not in INSTRUMENT_NOUNS and w.lower() not in _LINKS

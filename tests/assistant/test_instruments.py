@@ -115,3 +115,9 @@ def test_a_which_article_question_names_the_article_in_the_first_words(assistant
 def test_a_question_that_names_no_provision_gets_no_lead(assistant):
     ans = assistant.ask("What does the Register Keeping Regulation say about inspection of the register?")
     assert ans.status == "answered" and not ans.answer.startswith("Article")
+
+
+@pytest.mark.unit
+def test_a_series_number_stays_with_its_series():
+    assert [m.text for m in mentions("What does Article 21 of CETS 186 say?")] == ["CETS 186"]
+    assert mentions("Does the Convention (CETS No. 216) apply?")[0].specific == ("cets", "216")
