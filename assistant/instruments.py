@@ -297,6 +297,23 @@ class InstrumentNames:
         return any(x.isupper() and x.lower() == w for x in m.text.split())
 
 
+_ASKED_UNIT = re.compile(r"\b(?:which|what)\s+(article|provision|recital|annex|schedule)s?\b", re.I)
+_UNIT_OF_SECTION = {"article": ("Article", "Section"), "provision": ("Article", "Section", "Recital", "Annex", "Schedule"),
+                    "recital": ("Recital",), "annex": ("Annex",), "schedule": ("Schedule",)}
+
+
+def asked_unit(question: str) -> tuple[str, ...]:
+    """The section words a "which article / recital / annex ..." question can be answered by; () otherwise."""
+    m = _ASKED_UNIT.search(question)
+    return _UNIT_OF_SECTION[m.group(1).lower()] if m else ()
+
+
+def is_unit(section: str, words: Sequence[str]) -> bool:
+    """Does `section` ("Protocol, Article IX(2)", "Recitals 18–20") label a unit of one of `words`?"""
+    last = section.split(", ")[-1] if ", footnote" not in section else ""
+    return any(last.startswith(w) for w in words)
+
+
 def provision_refs(question: str) -> list[ProvisionRef]:
     out = []
     for m in _REF.finditer(question):

@@ -20,7 +20,7 @@ from assistant.audit import AuditLog
 from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_citation
 from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import ExtractiveBackend, SentenceScorer
-from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, provision_refs
+from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, asked_unit, is_unit, provision_refs
 from assistant.policy import REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.verify import make_verifier
@@ -33,7 +33,8 @@ from lexcite.settings import Settings
 log = logging.getLogger(__name__)
 
 CLOSEST_PASSAGES = 3
-PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put ahead of the search
+PROVISION_CHUNKS = 4
+UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles  # chunks of a provision the question cites by number, put ahead of the search
 EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)  # listed as citations when the answer is insufficient_evidence
 
 
@@ -174,12 +175,16 @@ class Assistant:
         """The named instrument's passages first (when the question names one the corpus holds), and the
         provisions the question cites ("Article 21", "Recital 39") fetched by their labels, ahead of all.
         Also whether a cited provision was found."""
-        pool = self.retriever.retrieve(question, n)
+        units = asked_unit(question)  # "which article ...": the answer is an article, not a preamble or a note
+        depth = n * UNIT_DEPTH if units else n
+        pool = self.retriever.retrieve(question, depth)
         sources = list(resolution.sources)
         if sources and len(sources) < len(self.instruments.sources()):
-            scoped = self.retriever.retrieve(question, n, sources=sources)
+            scoped = self.retriever.retrieve(question, depth, sources=sources)
             ids = {p.chunk.id for p in scoped}
             pool = scoped + [p for p in pool if p.chunk.id not in ids]
+        if units:
+            pool = [p for p in pool if is_unit(p.chunk.section, units)] or pool
         exact: list[Passage] = []
         top = pool[0].score if pool else 1.0
         for ref in provision_refs(question):

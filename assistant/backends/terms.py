@@ -34,15 +34,17 @@ def words(text: str) -> list[str]:
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the content words of `text`, in order, without repeats."""
+    """Stems of the content words of `text`, in order, without repeats. A hyphenated compound also gives
+    its long parts ("non-refoulement" -> "non-refoulement", "refoulement"), so it meets the plain word."""
     out: list[str] = []
     for w in words(text):
         lw = w.lower()
         if lw in STOP or len(lw) < 2:
             continue
-        s = stem(lw)
-        if s not in out:
-            out.append(s)
+        parts = [p for p in lw.split("-") if len(p) >= 4 and p not in STOP] if "-" in lw.strip("-") else []
+        for s in [stem(lw)] + [stem(p) for p in parts]:
+            if s not in out:
+                out.append(s)
     return out
 
 

@@ -121,3 +121,18 @@ def test_a_question_that_names_no_provision_gets_no_lead(assistant):
 def test_a_series_number_stays_with_its_series():
     assert [m.text for m in mentions("What does Article 21 of CETS 186 say?")] == ["CETS 186"]
     assert mentions("Does the Convention (CETS No. 216) apply?")[0].specific == ("cets", "216")
+
+
+@pytest.mark.unit
+def test_a_which_article_question_is_answered_by_an_article_not_the_preamble(assistant):
+    ans = assistant.ask("Which article of the Example Convention is about protecting example persons?")
+    assert ans.status == "answered"
+    assert ans.citations and all(c.section.startswith("Article") for c in ans.citations)
+
+
+@pytest.mark.unit
+def test_a_hyphenated_compound_meets_its_plain_word():
+    from assistant.backends.terms import content_stems
+
+    assert "refoulement" in content_stems("the non-refoulement rule")
+    assert content_stems("a co-operation rule")[:2] == ["co-operation", "operation"]  # "co" is too short to add
