@@ -62,6 +62,7 @@ _FUNCTION_WORDS = frozenset("a an and as at by for from in into of on or the to 
                             "de het een van en in op met voor la le les des du et à el los las del y".split())
 _INSTRUMENT_NAME = re.compile(r"\b(?:[Tt]he present|[Tt]his) ([A-Z][a-z]{3,})\b")
 PREAMBLE_MIN_WORDS = 30
+HEADING_SHARE = 0.75  # a plain heading line is shorter than this share of the median prose line
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _WORD_FAMILY = {"art.": "article"}
 
@@ -316,7 +317,7 @@ class _Tree:
                     last_para = value
                 continue
             heading = self.loader_headings.get(ln.start)
-            if heading and _PREAMBLE.match(heading.text):
+            if (heading and _PREAMBLE.match(heading.text)) or (not self.doc.headings and _PREAMBLE.fullmatch(ln.text)):
                 out.append(Marker(ln.start, ln.end, "Preamble", "Preamble", True))
         # chapter and section headings run inline with the text (derived renderings)
         seen = {m.start for m in out}
@@ -343,8 +344,14 @@ class _Tree:
                 for r in self.doc.regions if r.kind == "footnote"]
 
     def _preamble(self, hard: list[Marker], first_unit: int | None) -> list[Marker]:
-        """Text before the first legal unit of a legal text is its preamble (title lines included)."""
-        if first_unit is None or any(m.kind == "Preamble" for m in hard) or not self.text[:first_unit].strip():
+        """Text before the first legal unit of a legal text is its preamble (title lines included); when the
+        text heads its preamble itself, what comes before it (an introductory note, a final act) is front matter."""
+        if first_unit is None or not self.text[:first_unit].strip():
+            return []
+        if any(m.kind == "Preamble" for m in hard):
+            first = min(m.start for m in hard if m.kind == "Preamble")
+            if first > 0 and len(self.text[:first].split()) >= PREAMBLE_MIN_WORDS and any(m.kind == "Article" for m in hard):
+                return [Marker(0, 0, "Front matter", "heading", True)]
             return []
         if len(self.text[:first_unit].split()) < PREAMBLE_MIN_WORDS:  # a title only: it heads the first unit
             return [Marker(0, first_unit, "", "heading", True)]
@@ -372,7 +379,7 @@ class _Tree:
                 continue
             prev = None if i == 0 or self.text[self.lines[i - 1].end:ln.start].count("\n") >= 2 else self.lines[i - 1].text
             nxt = self.lines[i + 1].text if i + 1 < len(self.lines) else None
-            if _is_heading_line(ln.text, prev, nxt):
+            if _is_heading_line(ln.text, prev, nxt) and len(ln.text) <= HEADING_SHARE * self.line_width():
                 out.append(Marker(ln.start, ln.end, ln.text, "heading", True))
         if has_legal:
             # before the first unit, a heading right at the top is the title, not a section of its own; the
@@ -381,6 +388,13 @@ class _Tree:
             if any(m.kind == "Preamble" and m.start == 0 for m in hard):
                 out = []  # the title block and the preamble are one unit
         return out
+
+    def line_width(self) -> float:
+        """The median length of the text's prose lines: a PDF's wrapped line is about this long, a heading shorter."""
+        if not hasattr(self, "_width"):
+            prose = sorted(len(ln.text) for ln in self.lines if len(ln.text.split()) >= 5)
+            self._width = prose[len(prose) // 2] if prose else 120.0
+        return self._width
 
     @staticmethod
     def _dedupe(markers: list[Marker]) -> list[Marker]:
@@ -475,7 +489,7 @@ def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
         return False
     if not (line[0].isupper() or line[0].isdigit()) or _ITEM.match(line) or any(p.match(line) for _, p in _PARA_LINE[:3]):
         return False
-    if not any(c.isalpha() for c in line) or words[-1].lower() in _FUNCTION_WORDS:
+    if sum(c.isalpha() for c in line) < 3 or words[-1].lower() in _FUNCTION_WORDS:
         return False
     if _continues(prev):
         return False

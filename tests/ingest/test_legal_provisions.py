@@ -118,3 +118,11 @@ def test_status_notes_of_the_source_database_are_kept_out_of_the_text(chunked):
 def test_the_questions_file_is_the_one_the_figures_were_measured_on():
     rows = [json.loads(x) for x in (LEGAL_DEV / "questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     assert {r["doc"] for r in rows} == set(DOCS)
+
+
+def test_a_booklets_introduction_is_front_matter_and_the_treaty_keeps_its_preamble(chunked):
+    doc, chunks = chunked["unhcr-refugee-convention-1951-protocol-1967.pdf"]
+    preamble = doc.text.index("considering that the Charter of the United Nations")
+    before = [c for c in chunks if c.end <= preamble - 200]
+    assert before and not any(c.section == "Preamble" for c in before)
+    assert next(c for c in chunks if c.start <= preamble < c.end).section == "Preamble"
