@@ -16,55 +16,19 @@ Nothing here knows a topic, an instrument or a country: the patterns are draftin
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ingest.legal_lines import (ARTICLE, ARTICLE_INLINE, FIRST_INLINE, GROUPS_INLINE, INSTRUMENT_NAME, PARA_INLINE,
+                                 PARA_LINE, PREAMBLE, REFERENCE_WORDS, SCHEDULE_PARAGRAPH, SENTENCE_END, article_word,
+                                 continues, is_heading_line, legal_label, next_label, number_value, roman_value,
+                                 split_lines)
 from ingest.records import Document
 
-_ARTICLE_WORDS = r"ARTICLE|Article|Art\.|ARTIKEL|Artikel|ARTÍCULO|Artículo|Articolo|ARTICOLO|Artigo|ARTIGO"
-_NUM = r"(\d{1,4}[a-z]?(?:\s+(?:bis|ter|quater))?|[IVXLC]{1,7})"
-_ARTICLE = re.compile(rf"({_ARTICLE_WORDS})\s*{_NUM}\b((?:\(\w{{1,4}}\))*)")
-_ARTICLE_INLINE = re.compile(rf"(?<![\w(\[/])({_ARTICLE_WORDS})\s+{_NUM}(?=\s+[A-Z][a-zﬁﬂﬀ])")
-_GROUPS = [
-    ("Part", re.compile(r"(?:PART|Part)\s+([IVXLC]+|\d+[A-Z]?|[A-Z]|ONE|TWO|THREE|FOUR|FIVE|SIX)\b")),
-    ("Title", re.compile(r"TITLE\s+([IVXLC]+|\d+)\b")),
-    ("Chapter", re.compile(r"(?:CHAPTER|Chapter|HOOFDSTUK|Hoofdstuk|CHAPITRE|Chapitre|KAPITEL|Kapitel)\s+"
-                           r"([IVXLC]+|\d+[A-Z]?)\b")),
-    ("Section", re.compile(r"(?:SECTION|Section|Sect?\.|§|AFDELING|Afdeling)\s*([IVXLC]+|\d+[A-Z]*)((?:\(\w{1,4}\))*)")),
-    ("Schedule", re.compile(r"(?:SCHEDULE|Schedule|schedule)(?:\s+(\d+[A-Z]?|[IVXLC]+))?\b")),
-    ("Annex", re.compile(r"(?:ANNEX|Annex|annex|APPENDIX|Appendix|appendix|BIJLAGE|Bijlage)(?:\s+([IVXLC]+|\d+|[A-Z]))?\b")),
-]
-_GROUPS_INLINE = re.compile(r"(?<![\w(])(CHAPTER|SECTION|TITLE|PART) ([IVXLC]+|\d+)(?= [A-Z])")
-_PREAMBLE = re.compile(r"(?:preamble|preambule|préambule|präambel|preámbulo|preambolo)\W*$", re.IGNORECASE)
-_SCHEDULE_PARAGRAPH = re.compile(r"(?:PARAGRAPH|Paragraph)\s+(\d{1,3})\s*$")
-_PARA_LINE = [  # (style, pattern at line start); group 1 = the label
-    ("N.", re.compile(r"(\d{1,3})\.(?!\d)\s*(?=\S)")),
-    ("(N)", re.compile(r"\((\d{1,3})\)\s*(?=\S)")),
-    ("N)", re.compile(r"(\d{1,3})\)\s+(?=\S)")),
-    ("(a)", re.compile(r"\(([a-z])\)\s*(?=\S)")),
-    ("a)", re.compile(r"([a-z])\)\s*(?=\S)")),
-    ("a.", re.compile(r"([a-z])\.(?![a-z]\.)\s*(?=[A-Za-z(“\"`‘'])")),
-    ("A.", re.compile(r"([A-Z])\.(?:\s+|(?=\())(?=\S)")),
-    ("(i)", re.compile(r"\(([ivx]{1,5})\)\s*(?=\S)")),
-]
-_PARA_INLINE = [  # run into the text (derived renderings): after a sentence end, or an article's title
-    ("N.", re.compile(r"(?<=[.:;]\s)(\d{1,3})\.\s+(?=[A-Z(])")),
-    ("(N)", re.compile(r"(?<=[.:;]\s)\((\d{1,3})\)\s+(?=[A-Z])")),
-    ("(a)", re.compile(r"(?<=[:;,.]\s)\(([a-z])\)\s+(?=\S)")),
-]
-_FIRST_INLINE = re.compile(r"(?<=\s)(1)\.\s+(?=[A-Z(])")  # "Article 2 Material scope 1. This Regulation ..."
-_REFERENCE_WORDS = frozenset("in of to under with and or see pursuant referred accordance by from than that "
-                             "paragraph paragraphs article articles point points".split())
-_ITEM = re.compile(r"(?:\(([a-z]{1,2}|[ivx]{1,5})\)|[-•*–]|[a-z]\))\s+\S")
-_SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
-_FUNCTION_WORDS = frozenset("a an and as at by for from in into of on or the to with that which whose "
-                            "de het een van en in op met voor la le les des du et à el los las del y".split())
-_INSTRUMENT_NAME = re.compile(r"\b(?:[Tt]he present|[Tt]his) ([A-Z][a-z]{3,})\b")
+__all__ = ["Marker", "find_markers", "legal_label", "number_value", "roman_value"]
+
 PREAMBLE_MIN_WORDS = 30
 HEADING_SHARE = 0.75  # a plain heading line is shorter than this share of the median prose line
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-_WORD_FAMILY = {"art.": "article"}
 
 
 @dataclass(frozen=True)
@@ -79,86 +43,6 @@ class Marker:
     kind: str  # heading | Preamble | Part | Chapter | Title | Section | Article | Paragraph | Schedule | Annex |
     #            footnote | paragraph | recital
     hard: bool
-
-
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-
-# ---- numbers --------------------------------------------------------------------------------------------
-
-def roman_value(s: str) -> int | None:
-    if not s or any(c not in _ROMAN for c in s):
-        return None
-    total = 0
-    for a, b in zip(s, s[1:] + " "):
-        v = _ROMAN[a]
-        total += -v if b in _ROMAN and _ROMAN[b] > v else v
-    return total
-
-
-def number_value(number: str) -> int | None:
-    m = re.match(r"\d+", number)
-    if m:
-        return int(m.group(0))
-    return roman_value(number.split()[0])
-
-
-def _next_label(label: str) -> str:
-    return str(int(label) + 1) if label.isdigit() else chr(ord(label[-1]) + 1)
-
-
-# ---- legal lines ----------------------------------------------------------------------------------------
-
-def legal_label(line: str) -> tuple[str, str] | None:
-    """("Article", "Article 4") when `line` opens a legal unit, else None. A line that merely starts with a
-    cross-reference ("Article 3 of the ...", "Article 26(1).", a table row "Article 16 | Article 18") is not."""
-    m = _ARTICLE.match(line)
-    if m:
-        rest = line[m.end():].strip()
-        if (m.group(3) and rest) or not _heading_rest(rest, line):
-            return None  # "Article 26(1)." and "Article 16(1)(a) Article 18(1)(a)" are references
-        word = _article_word(m.group(1))
-        return "Article", f"{word} {' '.join(m.group(2).split())}{m.group(3)}"
-    for kind, pattern in _GROUPS:
-        m = pattern.match(line)
-        if not m:
-            continue
-        rest = line[m.end():].strip()
-        suffix = m.group(2) if kind == "Section" else ""
-        if (suffix and rest) or not _heading_rest(rest, line):
-            return None
-        number = (m.group(1) + (suffix or "")) if m.group(1) else None
-        if kind in ("Schedule", "Annex") and not number and rest:
-            return None  # "Schedule" / "Annex" alone on its line, or with a number
-        word = kind if kind in ("Part", "Title", "Chapter", "Section", "Schedule", "Annex") else kind
-        if kind == "Annex" and line[:8].lower().startswith("appendix"):
-            word = "Appendix"
-        return kind, f"{word} {number}" if number else word
-    return None
-
-
-def _heading_rest(rest: str, line: str) -> bool:
-    """The rest of a heading line is empty, a separator, or a title (not prose, not another reference)."""
-    if not rest:
-        return True
-    if rest[0] in ",;)(" or rest[0].islower() or len(line) > 120:
-        return False
-    if _ARTICLE.match(rest.lstrip("|–—-: ")):
-        return False  # a correlation table row
-    return not (line.endswith((".", ";", ",")) and len(rest) > 2)
-
-
-def _article_word(word: str) -> str:
-    w = word.rstrip(".").capitalize()
-    return "Article" if w == "Art" else w
-
-
-def _lines(text: str) -> list[_Line]:
-    return [_Line(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
 
 
 # ---- the tree -------------------------------------------------------------------------------------------
@@ -181,7 +65,7 @@ def find_markers(doc: Document) -> list[Marker]:
 class _Tree:
     def __init__(self, doc: Document):
         self.doc, self.text = doc, doc.text
-        self.lines = _lines(doc.text)
+        self.lines = split_lines(doc.text)
         self.loader_headings = {h.start: h for h in doc.headings}
         self.line_at = {ln.start: i for i, ln in enumerate(self.lines)}
 
@@ -212,21 +96,21 @@ class _Tree:
         for i, ln in enumerate(self.lines):
             line = ln.text
             heading = self.loader_headings.get(ln.start)
-            m = _ARTICLE.match(line)
+            m = ARTICLE.match(line)
             if m and not m.group(3) and legal_label(line) and (heading or not self._wrapped(i)):
                 number = " ".join(m.group(2).split())
                 value = number_value(number)
                 if value is not None:
-                    out.append(_Article(ln.start, ln.end, _article_word(m.group(1)), number, value, 0, True))
+                    out.append(_Article(ln.start, ln.end, article_word(m.group(1)), number, value, 0, True))
         strong = {a.start for a in out}
-        for m in _ARTICLE_INLINE.finditer(self.text):
+        for m in ARTICLE_INLINE.finditer(self.text):
             s = m.start()
             if s in strong or s in self.line_at or not self._inline_heading_context(s):
                 continue
             number = m.group(2)
             value = number_value(number)
             if value is not None:
-                out.append(_Article(s, m.end(), _article_word(m.group(1)), number, value, 0, False))
+                out.append(_Article(s, m.end(), article_word(m.group(1)), number, value, 0, False))
         out.sort(key=lambda a: a.start)
         return out
 
@@ -234,7 +118,7 @@ class _Tree:
         """An article heading run into the text follows a sentence end or a heading, never a word that
         introduces a reference ("referred to in Article 6 ...")."""
         before = self.text[max(0, pos - 40):pos].split()
-        return not before or before[-1].lower().strip("(,") not in _REFERENCE_WORDS
+        return not before or before[-1].lower().strip("(,") not in REFERENCE_WORDS
 
     def _after_sentence(self, pos: int) -> bool:
         return self.text[max(0, pos - 3):pos].rstrip().endswith((".", ":", ";"))
@@ -247,7 +131,7 @@ class _Tree:
         if self.text[prev.end:ln.start].count("\n") >= 2:
             return False
         rest = ln.text.split(None, 2)[2:]
-        return _continues(prev.text) and len(prev.text) > 60 and (not rest or rest[0] in (".", ",", ";", ":"))
+        return continues(prev.text) and len(prev.text) > 60 and (not rest or rest[0] in (".", ",", ";", ":"))
 
     def _articles(self) -> list[_Article]:
         """Candidates that keep the sequence: strong (own line) ones may skip a few numbers or restart at 1
@@ -284,7 +168,7 @@ class _Tree:
             own = [a for a in articles if a.instrument == k]
             nxt = [a for a in articles if a.instrument > k]
             span = self.text[own[0].start:(nxt[0].start if nxt else len(self.text))][:40000]
-            counts = Counter(m.group(1) for m in _INSTRUMENT_NAME.finditer(span))
+            counts = Counter(m.group(1) for m in INSTRUMENT_NAME.finditer(span))
             names[k] = counts.most_common(1)[0][0] if counts else f"Instrument {k + 1}"
         seen: Counter = Counter()
         for k in ids:
@@ -310,18 +194,18 @@ class _Tree:
                 in_schedule = label if kind == "Schedule" else ""
                 last_para = 0
                 continue
-            if in_schedule and (m := _SCHEDULE_PARAGRAPH.match(ln.text)):
+            if in_schedule and (m := SCHEDULE_PARAGRAPH.match(ln.text)):
                 value = int(m.group(1))
                 if value == last_para + 1:
                     out.append(Marker(ln.start, ln.end, f"{in_schedule}, paragraph {value}", "Paragraph", True))
                     last_para = value
                 continue
             heading = self.loader_headings.get(ln.start)
-            if (heading and _PREAMBLE.match(heading.text)) or (not self.doc.headings and _PREAMBLE.fullmatch(ln.text)):
+            if (heading and PREAMBLE.match(heading.text)) or (not self.doc.headings and PREAMBLE.fullmatch(ln.text)):
                 out.append(Marker(ln.start, ln.end, "Preamble", "Preamble", True))
         # chapter and section headings run inline with the text (derived renderings)
         seen = {m.start for m in out}
-        for m in _GROUPS_INLINE.finditer(self.text):
+        for m in GROUPS_INLINE.finditer(self.text):
             line_start = self.text.rfind("\n", 0, m.start()) + 1
             if m.start() == line_start or m.start() in seen:
                 continue
@@ -335,7 +219,7 @@ class _Tree:
         end = self.lines[i].end
         if i + 1 < len(self.lines):
             nxt = self.lines[i + 1]
-            if len(nxt.text.split()) <= 14 and not nxt.text.endswith(_SENTENCE_END) and not legal_label(nxt.text):
+            if len(nxt.text.split()) <= 14 and not nxt.text.endswith(SENTENCE_END) and not legal_label(nxt.text):
                 end = nxt.end
         return end
 
@@ -379,7 +263,7 @@ class _Tree:
                 continue
             prev = None if i == 0 or self.text[self.lines[i - 1].end:ln.start].count("\n") >= 2 else self.lines[i - 1].text
             nxt = self.lines[i + 1].text if i + 1 < len(self.lines) else None
-            if _is_heading_line(ln.text, prev, nxt) and len(ln.text) <= HEADING_SHARE * self.line_width():
+            if is_heading_line(ln.text, prev, nxt) and len(ln.text) <= HEADING_SHARE * self.line_width():
                 out.append(Marker(ln.start, ln.end, ln.text, "heading", True))
         if has_legal:
             # before the first unit, a heading right at the top is the title, not a section of its own; the
@@ -427,19 +311,19 @@ class _Tree:
         for ln in self.lines:
             if ln.end <= start or ln.start >= end:
                 continue
-            for style, pattern in _PARA_LINE:
+            for style, pattern in PARA_LINE:
                 m = pattern.match(ln.text)
                 if m and ln.start >= start:
                     found.setdefault(ln.start, (ln.start, ln.end, style, m.group(1)))
                     break
         if inline:
-            patterns = list(_PARA_INLINE)
+            patterns = list(PARA_INLINE)
             for style, pattern in patterns:
                 for m in pattern.finditer(self.text, start, end):
                     pos = m.start(1)
                     if not self._cross_reference(pos):
                         found.setdefault(pos, (pos, self._line_end(pos), style, m.group(1)))
-            m = _FIRST_INLINE.search(self.text, start, min(end, start + 200))
+            m = FIRST_INLINE.search(self.text, start, min(end, start + 200))
             if m and not self._cross_reference(m.start(1)):
                 found.setdefault(m.start(1), (m.start(1), self._line_end(m.start(1)), "N.", "1"))
         return sorted(found.values())
@@ -465,7 +349,7 @@ class _Tree:
             if pos < first[0] or st != style or label != expected:
                 continue
             out.append(Marker(pos, line_end, label, "paragraph", False))
-            expected = _next_label(label)
+            expected = next_label(label)
         return out
 
     def _recitals(self, start: int, end: int) -> list[Marker]:
@@ -475,27 +359,5 @@ class _Tree:
         for pos, line_end, _style, label in cands:
             if label == expected:
                 out.append(Marker(pos, line_end, f"Recital {label}", "recital", False))
-                expected = _next_label(label)
+                expected = next_label(label)
         return out if len(out) >= 3 else []
-
-
-# ---- plain headings -------------------------------------------------------------------------------------
-
-def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
-    """A plain-text heading: short, no closing punctuation, starts upper-case, stands alone (the line
-    before ends a sentence or is blank), does not end on a function word, and a longer paragraph follows."""
-    words = line.split()
-    if not (1 <= len(words) <= 14) or len(line) > 120 or line.endswith(_SENTENCE_END):
-        return False
-    if not (line[0].isupper() or line[0].isdigit()) or _ITEM.match(line) or any(p.match(line) for _, p in _PARA_LINE[:3]):
-        return False
-    if sum(c.isalpha() for c in line) < 3 or words[-1].lower() in _FUNCTION_WORDS:
-        return False
-    if _continues(prev):
-        return False
-    return nxt is not None and (len(nxt.split()) > len(words) or legal_label(nxt) is not None)
-
-
-def _continues(prev: str | None) -> bool:
-    """True when `prev` is a wrapped line whose sentence runs on into the next line."""
-    return bool(prev) and not prev.endswith(_SENTENCE_END + ("”", '"', ")")) and not _ITEM.match(prev)
