@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.extractive import ExtractiveBackend, SentenceScorer, asks_for_a_list
+from assistant.answer_units import asks_for_a_list
+from assistant.extractive import ExtractiveBackend, SentenceScorer
 from assistant.records import Passage
 from ingest.records import Chunk
 
