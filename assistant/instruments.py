@@ -29,7 +29,7 @@ from assistant.backends.terms import STOP, stem
 from assistant.records import Citation, Sentence
 from ingest.catalog import Catalog
 from ingest.records import Chunk
-from ingest.structure import number_value
+from ingest.labels import names_provision
 
 INSTRUMENT_NOUNS = frozenset("""protocol protocols convention conventions regulation regulations directive directives
     act acts code codes treaty treaties charter statute statutes covenant agreement declaration decision""".split())
@@ -334,30 +334,11 @@ class ProvisionLookup:
         self.catalog = catalog
 
     def find(self, ref: ProvisionRef, sources: Sequence[str] | None = None) -> list[Chunk]:
-        if ref.word == "Recital":
-            candidates = self.catalog.chunks_with_section("Recital%", sources)
-            n = int(ref.number) if ref.number.isdigit() else -1
-            return [c for c in candidates if _recital_range_holds(c.section, n)]
-        candidates = self.catalog.chunks_with_section(f"%{ref.word} {ref.number}%", sources)
-        pattern = re.compile(rf"(?:^|, ){re.escape(ref.word)} {re.escape(ref.number)}(?![\w])", re.I)
-        hits = [c for c in candidates if pattern.search(c.section)]
+        word = "Recital%" if ref.word == "Recital" else f"%{ref.word} {ref.number}%"
+        candidates = self.catalog.chunks_with_section(word, sources)
+        article = f"{ref.word} {ref.number}"
+        hits = [c for c in candidates if names_provision(c.section, article)]
         if ref.paragraph:
-            narrowed = [c for c in hits if _paragraph_range_holds(c.section, ref.paragraph)]
+            narrowed = [c for c in hits if names_provision(c.section, article, ref.paragraph)]
             hits = narrowed or hits
         return hits
-
-
-def _recital_range_holds(section: str, n: int) -> bool:
-    m = re.match(r"Recitals? (\d+)(?:–(\d+))?$", section)
-    return bool(m) and int(m.group(1)) <= n <= int(m.group(2) or m.group(1))
-
-
-def _paragraph_range_holds(section: str, paragraph: str) -> bool:
-    m = re.search(r"\((\w+)\)(?:–\((\w+)\))?$", section)
-    if not m:
-        return False
-    lo, hi = m.group(1), m.group(2) or m.group(1)
-    if paragraph.isdigit() and lo.isdigit() and hi.isdigit():
-        return int(lo) <= int(paragraph) <= int(hi)
-    value = number_value(paragraph)
-    return lo.lower() <= paragraph.lower() <= hi.lower() if value is None else lo == paragraph or hi == paragraph
