@@ -190,7 +190,7 @@ class InstrumentNames:
         self._text_cache: dict[str, set[str]] = {}
 
     def _load(self) -> list[_Doc]:
-        stamp = (self.catalog.get_meta("last_ingest"), len(self.catalog.documents()))
+        stamp = self.catalog.documents_stamp()  # per question: one count, the names reread only on change
         with self._lock:
             if stamp != self._stamp:
                 docs = []

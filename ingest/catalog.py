@@ -146,6 +146,12 @@ class Catalog:
         with self.connect() as con:
             return con.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    def documents_stamp(self) -> tuple:
+        """Changes whenever a document is added, replaced or removed (cheap: no rows are read)."""
+        with self.connect() as con:
+            n, last = con.execute("SELECT count(*), coalesce(max(ingested_at), 0) FROM documents").fetchone()
+        return n, last
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         out: dict[str, Chunk] = {}
         ids = list(ids)
