@@ -79,6 +79,19 @@ class GoldenItem:
         return out | ({"document": self.document} if self.document else {})
 
 
+def json_lines(path: Path):
+    """(line number, "file:line", object) for each non-blank line of a JSONL file; GoldenError naming the
+    line when one is not JSON."""
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            yield n, where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldenError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); fix that line") from None
+
+
 def load_golden(path: Path) -> list[GoldenItem]:
     """Read a golden JSONL file; raise GoldenError naming the line and the field to fix."""
     path = Path(path)
@@ -86,14 +99,7 @@ def load_golden(path: Path) -> list[GoldenItem]:
         raise GoldenError(f"golden set {path} not found; pass --golden FILE.jsonl (default: {DEFAULT_GOLDEN})")
     items: list[GoldenItem] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldenError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); fix that line") from None
+    for n, where, raw in json_lines(path):
         item = parse_item(raw, where)
         if item.id in seen:
             raise GoldenError(f"{where}: id {item.id!r} already used on line {seen[item.id]}; ids must be unique")

@@ -61,19 +61,12 @@ def convert_row(row: object, where: str, prefix: str = "docs") -> dict:
 
 def convert(folder: Path) -> list[dict]:
     """Every question of `folder/questions.jsonl` as a golden item, checked by the golden loader's rules."""
-    from eval.golden import parse_item
+    from eval.golden import json_lines, parse_item
 
     docs = _docs(folder)
     path = Path(folder) / "questions.jsonl"
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldenError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); fix that line") from None
+    for _n, where, row in json_lines(path):
         item = convert_row(row, where, docs.name)
         if not (docs / row["doc"]).is_file():
             raise GoldenError(f"{where}: document {row['doc']!r} is not in {docs}")

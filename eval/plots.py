@@ -91,26 +91,33 @@ def _stages(ax, run: "AnswerEvalRun") -> None:
     ax.tick_params(colors="#52606d", labelsize=8)
 
 
-def per_tag(run: "AnswerEvalRun") -> str:
-    """Per tag: share handled correctly, retrieval hit rate and citation recall (grouped bars)."""
-    tags = list(run.by_tag)
-    series = (("correct", "handled correctly", GREEN), ("hit_rate_at_k", f"hit rate@{run.meta.get('k')}", BLUE),
-              ("citation_recall", "citation recall", AMBER))
-    fig, ax = plt.subplots(figsize=(10.4, 0.5 + 0.55 * max(len(tags), 1)))
+def grouped_bars(groups: dict[str, dict], labels: list[str], series, title: str) -> str:
+    """Horizontal grouped bars, one row per group and one bar per (key, label, colour) of `series`, values
+    in [0, 1] read from `groups[g][key]` (NaN shown as "n/a"); `labels` are the rows' names. Base64 PNG."""
+    names = list(groups)
+    fig, ax = plt.subplots(figsize=(10.4, 0.5 + 0.55 * max(len(names), 1)))
     h = 0.26
     for j, (key, label, colour) in enumerate(series):
-        vals = [run.by_tag[t].get(key, math.nan) for t in tags]
-        ys = [i + (j - 1) * h for i in range(len(tags))]
+        vals = [groups[g].get(key, math.nan) for g in names]
+        ys = [i + (j - 1) * h for i in range(len(names))]
         ax.barh(ys, [0 if math.isnan(v) else v for v in vals], height=h, color=colour, label=label)
         for y, v in zip(ys, vals):
             ax.text(0.005 if math.isnan(v) else v + 0.005, y, "n/a" if math.isnan(v) else f"{v:.0%}",
                     va="center", fontsize=7, color="#52606d")
-    ax.set_yticks(range(len(tags)), [f"{t} (n={int(run.by_tag[t]['n'])})" for t in tags])
+    ax.set_yticks(range(len(names)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.08)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(frameon=False, fontsize=8, ncol=3, loc="lower right", bbox_to_anchor=(1, 1))
-    _style(ax, "By tag")
+    _style(ax, title)
     ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     return _png(fig)
+
+
+def per_tag(run: "AnswerEvalRun") -> str:
+    """Per tag: share handled correctly, retrieval hit rate and citation recall (grouped bars)."""
+    series = (("correct", "handled correctly", GREEN), ("hit_rate_at_k", f"hit rate@{run.meta.get('k')}", BLUE),
+              ("citation_recall", "citation recall", AMBER))
+    labels = [f"{t} (n={int(run.by_tag[t]['n'])})" for t in run.by_tag]
+    return grouped_bars(run.by_tag, labels, series, "By tag")

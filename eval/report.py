@@ -138,27 +138,10 @@ def _documents_plot(run: "AnswerEvalRun") -> str:
     """Grouped bars per document: article hit@k, evidence hit, page accuracy (base64 PNG)."""
     from eval import plots
 
-    docs = list(run.by_document)
     series = (("article_hit_at_k", f"article hit@{run.meta.get('k')}", plots.BLUE),
               ("evidence_hit", "evidence hit", plots.GREEN), ("page_accuracy", "page accuracy", plots.AMBER))
-    fig, ax = plots.plt.subplots(figsize=(10.4, 0.5 + 0.55 * max(len(docs), 1)))
-    h = 0.26
-    for j, (key, label, colour) in enumerate(series):
-        vals = [run.by_document[d].get(key, math.nan) for d in docs]
-        ys = [i + (j - 1) * h for i in range(len(docs))]
-        ax.barh(ys, [0 if math.isnan(v) else v for v in vals], height=h, color=colour, label=label)
-        for y, v in zip(ys, vals):
-            ax.text(0.005 if math.isnan(v) else v + 0.005, y, "n/a" if math.isnan(v) else f"{v:.0%}",
-                    va="center", fontsize=7, color="#52606d")
-    ax.set_yticks(range(len(docs)), [f"{d.rsplit('/', 1)[-1][:48]} (n={int(run.by_document[d]['n'])})" for d in docs])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1.08)
-    ax.xaxis.set_major_formatter(plots.matplotlib.ticker.PercentFormatter(1.0))
-    ax.legend(frameon=False, fontsize=8, ncol=3, loc="lower right", bbox_to_anchor=(1, 1))
-    plots._style(ax, "By document")
-    ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
-    ax.grid(axis="y", visible=False)
-    return plots._png(fig)
+    labels = [f"{d.rsplit('/', 1)[-1][:48]} (n={int(run.by_document[d]['n'])})" for d in run.by_document]
+    return plots.grouped_bars(run.by_document, labels, series, "By document")
 
 
 def render_markdown(run: "AnswerEvalRun") -> str:
