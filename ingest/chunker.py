@@ -128,7 +128,8 @@ class _Chunker:
         title) joins the one that follows. Footnotes are labelled after the provision they follow."""
         markers = find_markers(self.doc)
         hard = [m for m in markers if m.hard]
-        soft = [m for m in markers if not m.hard]
+        soft = [m for m in markers if not m.hard]  # in document order (find_markers sorts by start)
+        soft_starts = [m.start for m in soft]
         if not hard or hard[0].start > 0:
             hard.insert(0, Marker(0, 0, "", "", True))
         pending: int | None = None
@@ -151,7 +152,7 @@ class _Chunker:
                 last_label = label
             heading = self._heading(m, label, end)
             self.budget = self.base_budget - (self.count_tokens(heading) + 1 if heading else 0)
-            units = self._units(start, end, [s for s in soft if start <= s.start < end])
+            units = self._units(start, end, soft[bisect.bisect_left(soft_starts, start):bisect.bisect_left(soft_starts, end)])
             yield from self._split_translation(_Section(start, end, label, m.kind, units, heading))
 
     def _heading(self, m: Marker, label: str, end: int) -> str:

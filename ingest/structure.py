@@ -16,6 +16,7 @@ Nothing here knows a topic, an instrument or a country: the patterns are draftin
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ class _Tree:
         self.lines = split_lines(doc.text)
         self.loader_headings = {h.start: h for h in doc.headings}
         self.line_at = {ln.start: i for i, ln in enumerate(self.lines)}
+        self.line_ends = [ln.end for ln in self.lines]
 
     def markers(self) -> list[Marker]:
         articles = self._articles()
@@ -249,11 +251,11 @@ class _Tree:
         out: list[Marker] = []
         detect_plain = not self.doc.headings
         has_legal = first_unit is not None
-        bounds = sorted(m.start for m in hard)
+        bounds = {m.start for m in hard}
         for i, ln in enumerate(self.lines):
             if has_legal and ln.start >= first_unit:
                 break
-            if any(b == ln.start for b in bounds):
+            if ln.start in bounds:
                 continue
             heading = self.loader_headings.get(ln.start)
             if heading:
@@ -308,9 +310,10 @@ class _Tree:
     def _candidates(self, start: int, end: int, inline: bool) -> list[tuple[int, int, str, str]]:
         """(pos, line_end, style, label) of paragraph-like markers in [start, end)."""
         found: dict[int, tuple[int, int, str, str]] = {}
-        for ln in self.lines:
-            if ln.end <= start or ln.start >= end:
-                continue
+        first = bisect.bisect_right(self.line_ends, start)  # the first line ending after `start`
+        for ln in self.lines[first:]:
+            if ln.start >= end:
+                break
             for style, pattern in PARA_LINE:
                 m = pattern.match(ln.text)
                 if m and ln.start >= start:
