@@ -59,7 +59,6 @@ class Resolution:
     sources: tuple[str, ...] = ()
     covered: frozenset[str] = frozenset()  # lower-case words of the question explained by a resolved mention
     unresolved: tuple[str, ...] = ()  # mentions no document answers to
-    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,6 @@ class ProvisionRef:
     word: str  # Article | Recital | Annex | Section | ...
     number: str  # "21", "IX", "5a"
     paragraph: str = ""  # "3" for "Art. 5(3)"
-
-    @property
-    def label(self) -> str:
-        return f"{self.word} {self.number}" + (f"({self.paragraph})" if self.paragraph else "")
 
 
 def mentions(question: str) -> list[Mention]:
@@ -179,6 +174,14 @@ class _Doc:
     numbers: set[str] = field(default_factory=set)
 
 
+def _score(found_by: Sequence[str]) -> tuple[float, float, int]:
+    """(score, share of the specific words matched, words matched by the names) from `_match` results:
+    a word a document's names hold counts 1, one only its text holds TEXT_ONLY_WEIGHT."""
+    by_name = sum(1 for f in found_by if f == "name")
+    matched = sum(1 for f in found_by if f)
+    return by_name + TEXT_ONLY_WEIGHT * (matched - by_name), matched / len(found_by), by_name
+
+
 class InstrumentNames:
     """Resolves instrument mentions against the documents in the catalog (reloaded when it changes)."""
 
@@ -247,11 +250,11 @@ class InstrumentNames:
         sources: list[str] = []
         covered: set[str] = set()
         unresolved: list[str] = []
-        found = mentions(question)
-        for m in found:
+        for m in mentions(question):
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
-            scores = {d.source: self._score(m, d) for d in docs}
+            matches = {d.source: [self._match(w, m, d) for w in m.specific] for d in docs}
+            scores = {src: _score(found_by) for src, found_by in matches.items()}
             best = max(scores.values())
             if best[1] < MIN_MATCH:
                 if m.proper:
@@ -263,34 +266,18 @@ class InstrumentNames:
             sources += [s for s in winners if s not in sources]
             # the words the match explains: a number or name that matched no winner stays to be checked
             explained = {w for w in m.words if w in INSTRUMENT_NOUNS or w in _LINKS or w in STOP}
-            explained |= {w for w in m.specific if any(self._explains(w, m, d) for d in docs if d.source in winners)}
+            explained |= {w for i, w in enumerate(m.specific) if any(matches[s][i] for s in winners)}
             covered.update(explained | {part for w in explained for part in w.split("/")})
-        return Resolution(tuple(sources), frozenset(covered), tuple(unresolved), tuple(found))
+        return Resolution(tuple(sources), frozenset(covered), tuple(unresolved))
 
-    def _score(self, m: Mention, d: _Doc) -> tuple[float, float, int]:
-        """(score, share of specific words matched, words matched by the names) of `m` against `d`."""
-        score = matched = 0.0
-        by_name = 0
-        for w in m.specific:
-            if w.isalpha() and len(w) <= 6 and any(acronym_of(w, n) for n in d.names) and m.words.count(w) \
-                    and self._written_as_acronym(m, w):
-                named = True
-            elif w[:1].isdigit():
-                named = w in d.numbers
-            else:
-                named = stem(w) in d.stems
-            if named:
-                score, matched, by_name = score + 1, matched + 1, by_name + 1
-            elif d.source in self._in_text(w):
-                score, matched = score + TEXT_ONLY_WEIGHT, matched + 1
-        return score, matched / len(m.specific), by_name
-
-    def _explains(self, w: str, m: Mention, d: _Doc) -> bool:
+    def _match(self, w: str, m: Mention, d: _Doc) -> str:
+        """How document `d` explains word `w` of mention `m`: "name" (its names hold it as a word, a number or
+        the initials of an acronym written in capitals), "text" (only its text holds it), or ""."""
         if w.isalpha() and len(w) <= 6 and self._written_as_acronym(m, w) and any(acronym_of(w, n) for n in d.names):
-            return True
-        if w[:1].isdigit():
-            return w in d.numbers or d.source in self._in_text(w)
-        return stem(w) in d.stems or d.source in self._in_text(w)
+            return "name"
+        if (w in d.numbers) if w[:1].isdigit() else (stem(w) in d.stems):
+            return "name"
+        return "text" if d.source in self._in_text(w) else ""
 
     @staticmethod
     def _written_as_acronym(m: Mention, w: str) -> bool:

@@ -106,9 +106,7 @@ def legal_label(line: str) -> tuple[str, str] | None:
         number = (m.group(1) + (suffix or "")) if m.group(1) else None
         if kind in ("Schedule", "Annex") and not number and rest:
             return None  # "Schedule" / "Annex" alone on its line, or with a number
-        word = kind if kind in ("Part", "Title", "Chapter", "Section", "Schedule", "Annex") else kind
-        if kind == "Annex" and line[:8].lower().startswith("appendix"):
-            word = "Appendix"
+        word = "Appendix" if kind == "Annex" and line[:8].lower().startswith("appendix") else kind
         return kind, f"{word} {number}" if number else word
     return None
 
