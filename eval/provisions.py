@@ -89,7 +89,7 @@ def measure(folder: Path, docs: list[str] | None = None) -> list[DocumentFigures
         fig = DocumentFigures(name, seconds=round(time.perf_counter() - t, 2), chunks=len(chunks))
         _score_articles(fig, doc, chunks, manifest.get(name, {}))
         _score_questions(fig, chunks, [q for q in questions if q["doc"] == name and q["type"] == "answerable"])
-        _score_cleanliness(fig, doc, chunks)
+        _score_cleanliness(fig, folder / "docs" / name, chunks)
         out.append(fig)
     return out
 
@@ -147,14 +147,41 @@ def _score_questions(fig: DocumentFigures, chunks: list[Chunk], questions: list[
                 fig.misses.append(f"{q['id']}: page {page}, expected {q['page']}")
 
 
-def _score_cleanliness(fig: DocumentFigures, doc: Document, chunks: list[Chunk]) -> None:
-    running = {r.text.strip() for r in doc.removed if r.reason in ("header", "footer") and len(r.text.strip()) > 3}
-    for c in chunks:
-        lines = {ln.strip() for ln in c.text.split("\n")}
-        if lines & running:
-            fig.header_footer_in_chunks += 1
-        if re.fullmatch(r"[\d\s.,/()–-]*", c.section or "x"):
-            fig.bare_number_sections += 1
+def running_forms(pdf: Path) -> set[str]:
+    """An oracle independent of the loader: the digit-masked lines among the first and last three of pypdf's
+    raw page text that recur on a quarter of the pages or more, and ("…"-prefixed) the masked last four words
+    of pages, where a footer runs into the last line ("… Member States. 4.5.2016 L 119/1 EN")."""
+    from collections import Counter
+
+    from pypdf import PdfReader
+
+    counts: Counter = Counter()
+    pages = PdfReader(str(pdf)).pages
+    for page in pages:
+        lines = [ln.strip() for ln in (page.extract_text() or "").split("\n") if ln.strip()]
+        forms = {_mask(ln) for ln in lines[:3] + lines[-3:]}
+        if lines:
+            forms.add("…" + _mask(" ".join(lines[-1].split()[-4:])))
+        counts.update(forms)
+    return {form for form, n in counts.items() if n >= max(3, len(pages) // 4) and len(form) > 4}
+
+
+def running_lines_left(chunks: list[Chunk], forms: set[str]) -> list[tuple[str, str]]:
+    """(section, line or pattern) of every running header/footer form (`running_forms`) found in a chunk."""
+    lines = {f for f in forms if not f.startswith("…")}
+    tails = [re.compile(re.escape(f[1:]).replace("\\#", r"\d+").replace("\\ ", r"\s+")) for f in forms if f.startswith("…")]
+    left = [(c.section, ln) for c in chunks for ln in c.text.split("\n") if _mask(ln) in lines]
+    return left + [(c.section, t.pattern) for c in chunks for t in tails if t.search(c.text)]
+
+
+def _mask(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+def _score_cleanliness(fig: DocumentFigures, path: Path, chunks: list[Chunk]) -> None:
+    if path.suffix.lower() == ".pdf":
+        fig.header_footer_in_chunks = len(running_lines_left(chunks, running_forms(path)))
+    fig.bare_number_sections = sum(1 for c in chunks if re.fullmatch(r"[\d\s.,/()–-]*", c.section or "x"))
 
 
 # The document's own article numbers, by instrument ("" = the file's only or first instrument).
