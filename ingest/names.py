@@ -24,7 +24,6 @@ _SERIES = re.compile(
     r"|(?:CETS|ETS|UNTS)\s+(?:No\.?\s*)?\d{1,4}"
     r"|A/RES/\d{1,3}/\d{1,4})\b", re.I)
 TITLE_BLOCK_CHARS = 600  # series numbers further on are other instruments the text cites
-_NOT_NAMES = frozenset({"text with eea relevance", "recast"})
 
 
 def instrument_names(doc: Document) -> tuple[str, ...]:
@@ -37,7 +36,7 @@ def instrument_names(doc: Document) -> tuple[str, ...]:
     for n in names:
         n = " ".join(n.split()).strip(" .,;:")
         key = n.lower()
-        if len(n) >= 3 and key not in seen and key not in _NOT_NAMES:
+        if len(n) >= 3 and key not in seen:
             seen.add(key)
             out.append(n)
     return tuple(out)

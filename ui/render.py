@@ -49,7 +49,7 @@ def page_text(c: Citation) -> str:
     """"p. 3", or "p. 3 (printed 33)" when the page prints another number than its place in the PDF."""
     if not c.page:
         return ""
-    label = getattr(c, "page_label", "")
+    label = c.page_label
     return f"p. {c.page}" + (f" (printed {label})" if label and label != str(c.page) else "")
 
 
