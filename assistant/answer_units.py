@@ -29,8 +29,10 @@ _GLUED_MARKER = re.compile(r"^(\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})\)(?=[^\s)])|(?:\d
 _INTRODUCES = re.compile(r":[\"'”’)\]]*$|\b(?:the following|as follows)\s*\.?$", re.I)
 _CATAPHORIC = re.compile(r"\b(?:the following|as follows)\b", re.I)
 # "… faces several significant challenges.": announces what the next sentences say
-_ANNOUNCES = re.compile(r"\b(?:several|various|numerous|multiple|a\s+(?:number|range|series|variety|set)\s+of|a\s+few|"
+_ANNOUNCES = re.compile(r"(?<!\bwithin )(?<!\bfor )(?<!\bafter )(?<!\bof )(?<!\bthan )(?<!\bto )(?<!\bby )"
+                        r"\b(?:several|various|numerous|multiple|a\s+(?:number|range|series|variety|set)\s+of|a\s+few|"
                         r"two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w’'-]+\s+){0,2}([\w’'-]+s)\s*\.$", re.I)
+# (a number after "within", "for", "of" … measures something, "within three months.", and announces nothing)
 _THIS_PERIOD = re.compile(r"\b(?:this|that|such|the said|the same|these|those)\s+(?:\w+\s+)?(?:period|time[\s-]limit|deadline|"
                           r"time|date|term|delay|periods|time[\s-]limits|deadlines)\b", re.I)
 _POINTS_BACK = re.compile(r"^(?:this|these|that|those|it|its|they|their|such)\b", re.I)

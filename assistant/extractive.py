@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.answer_type import Wanted, asks_for_quantity, holds
 from assistant.backends import Draft, DraftSentence, citation_for
-from assistant.backends.terms import content_stems, coverage, has_stem, stem
+from assistant.backends.terms import content_stems, coverage, has_stem, stem, stems_match
 from assistant.answer_units import ENDED, Line, group, introduces, layout, list_head, list_items
 from assistant.policy import screen
 from assistant.records import Passage
@@ -30,6 +30,10 @@ from ingest.embedder import Embedder
 
 _REFERS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|such|the system|the tool|the organi[sz]ation)\b", re.I)
 BACK_REFERENCE_DISCOUNT = 0.85
+HEADING_DISCOUNT = 0.85  # a sentence read with its provision's heading ("Article 33 Prohibition of expulsion …")
+MAX_HEADING = 240  # chars: a longer run of text before the first sentence is prose, not a heading
+PASSAGE_PRIOR = 0.03  # relevance per standard deviation of the passage's retrieval score
+PHRASE_BONUS = 0.2  # lexical bonus for keeping the question's word pairs together ("take charge", not "take back")
 MAX_QUOTES = 14  # answer sentences in all, whatever the groups
 LIST_BONUS = 0.05  # "which circumstances …": a sentence introducing a list of circumstances beats others
 QUANTITY_BONUS = 0.08  # "how long …": a sentence stating a period beats one that does not
@@ -87,9 +91,11 @@ class SentenceScorer:
         with a reference back ("This system is…") is also read together with the sentence before it, and
         one that introduces a list ("Key challenges include:") together with its items."""
         spans: list[tuple[int, int, int, str, str, bool]] = []
+        headings: dict[int, str] = {}
         for i, p in enumerate(passages):
             text = p.chunk.text
             lines = layout(text)
+            headings[i] = _heading(p, lines)
             for j, ln in enumerate(lines):
                 s = ln.span
                 items = list_items(lines, j) if introduces(lines, j) else []
@@ -115,13 +121,53 @@ class SentenceScorer:
         idf = _local_idf(qstems, [sp[3] for sp in spans])
         weights = {s: idf[s] * (1.0 if s in own else CARRIED_WEIGHT) for s in qstems}
         w = self.semantic_weight
+        pairs = _pairs(qstems)
+        prior = _passage_prior(passages)
         out = []
         for (i, s, e, t, context, listed), sim in zip(spans, sims):
             lex = coverage(qstems, t, weights)
             if context:
                 lex = max(lex, BACK_REFERENCE_DISCOUNT * coverage(qstems, context + " " + t, weights))
-            out.append(Candidate(i, s, e, t, float(sim), lex, w * float(sim) + (1 - w) * lex, listed))
+            if headings[i]:
+                lex = max(lex, HEADING_DISCOUNT * coverage(qstems, headings[i] + " " + t, weights))
+            if pairs:
+                lex = min(1.0, lex + PHRASE_BONUS * _pair_share(pairs, t))
+            out.append(Candidate(i, s, e, t, float(sim), lex, w * float(sim) + (1 - w) * lex + prior[i], listed))
         return out
+
+
+def _heading(passage: Passage, lines: list[Line]) -> str:
+    """The provision heading a passage's sentences stand under: the heading embedded with a chunk that does not
+    begin with it (`Chunk.context`), else the short run of unended lines the chunk opens with ("Article 33",
+    "Prohibition of expulsion or return")."""
+    if passage.chunk.context:
+        return passage.chunk.context
+    text = passage.chunk.text
+    first = next((ln.span.start for ln in lines if ENDED.search(ln.span.text) and len(ln.span.text.split()) >= MIN_WORDS),
+                 len(text))
+    head = text[:first].strip()
+    return head if len(head) <= MAX_HEADING else ""
+
+
+def _passage_prior(passages: Sequence[Passage]) -> list[float]:
+    """A sentence of a passage retrieval ranked high (read whole, with its heading) is likelier the answer:
+    PASSAGE_PRIOR per standard deviation of the passage's score above the pool's mean."""
+    scores = np.array([p.score for p in passages], dtype=float)
+    if len(scores) < 2 or scores.std() == 0:
+        return [0.0] * len(scores)
+    return list(PASSAGE_PRIOR * (scores - scores.mean()) / scores.std())
+
+
+def _pairs(qstems: list[str]) -> list[tuple[str, str]]:
+    """The question's neighbouring content words ("take charge", "charge request"), as stem pairs."""
+    return list(zip(qstems, qstems[1:]))
+
+
+def _pair_share(pairs: list[tuple[str, str]], text: str) -> float:
+    """Share of the question's word pairs that `text` also has side by side (in its content words)."""
+    got = content_stems(text)
+    near = set(zip(got, got[1:]))
+    return sum(1 for a, b in pairs if any(stems_match(a, x) and stems_match(b, y) for x, y in near)) / len(pairs)
 
 
 _PART_SPLIT = re.compile(r",?\s+(?:and|but|also)\s+(?=(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)

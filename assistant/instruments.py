@@ -52,6 +52,8 @@ class Mention:
     words: tuple[str, ...]  # all the mention's words, lower case
     specific: tuple[str, ...]  # the words that single an instrument out (not "the", not "protocol")
     proper: bool = False  # written as a name (a capital, a number, an acronym): "the Palermo Protocol"
+    head: str = ""  # the instrument noun it is built on, singular ("protocol"); "" for a lone acronym
+    bracketed: tuple[str, ...] = ()  # its specific words written in parentheses: "(CETS 186)", another name for it
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,33 @@ def mentions(question: str) -> list[Mention]:
             spans.append(range(i, end))
     for span in sorted(spans, key=lambda r: r.start):
         words = tuple(t for t in (tokens[j] for j in span) if t not in "(),;:?!")
-        specific = tuple(w.lower() for w in words if w.lower() not in INSTRUMENT_NOUNS and w.lower() not in _LINKS
-                         and w.lower() not in STOP and w.lower() not in ("no", "no."))
+        specific = tuple(w.lower() for w in words if _is_specific(w))
         proper = any(w[:1].isupper() or w[:1].isdigit() for w in words if w.lower() not in INSTRUMENT_NOUNS)
-        out.append(Mention(" ".join(words), tuple(w.lower() for w in words), specific, proper))
+        head = next((_singular(tokens[j]) for j in span if tokens[j].lower() in INSTRUMENT_NOUNS), "")
+        depth, bracketed = 0, []
+        for j in span:
+            depth += tokens[j] == "("
+            depth -= tokens[j] == ")"
+            if depth > 0 and tokens[j] not in "()" and _is_specific(tokens[j]):
+                bracketed.append(tokens[j].lower())
+        out.append(Mention(" ".join(words), tuple(w.lower() for w in words), specific, proper, head, tuple(bracketed)))
     return out
+
+
+def _is_specific(word: str) -> bool:
+    low = word.lower()
+    return low not in INSTRUMENT_NOUNS and low not in _LINKS and low not in STOP and low not in ("no", "no.")
+
+
+def _singular(noun: str) -> str:
+    low = noun.lower()
+    return low[:-1] if low.endswith("s") and low[:-1] in INSTRUMENT_NOUNS else low
+
+
+def head_noun(name: str) -> str:
+    """The kind of instrument a name names: its first instrument noun ("Additional Protocol to the Convention
+    on ..." -> "protocol"), or ""."""
+    return next((_singular(w) for w in re.findall(r"[A-Za-z]+", name) if w.lower() in INSTRUMENT_NOUNS), "")
 
 
 def _extend_left(tokens: list[str], i: int) -> int:
@@ -172,6 +196,8 @@ class _Doc:
     names: tuple[str, ...]
     stems: set[str] = field(default_factory=set)
     numbers: set[str] = field(default_factory=set)
+    kind: str = ""  # what its first name with an instrument noun calls it ("protocol"); later names may be others'
+
 
 
 def _score(found_by: Sequence[str]) -> tuple[float, float, int]:
@@ -201,7 +227,8 @@ class InstrumentNames:
                     names = d.names or (d.title,)
                     text = " ".join(names)
                     docs.append(_Doc(d.source, tuple(names), {stem(w) for w in re.findall(r"[\w'’-]+", text.lower())},
-                                     set(re.findall(r"\d+(?:/\d+)?", text))))
+                                     set(re.findall(r"\d+(?:/\d+)?", text)),
+                                     next((h for h in map(head_noun, names) if h), "")))
                 self._docs, self._stamp, self._text_cache = docs, stamp, {}
             return self._docs
 
@@ -254,18 +281,23 @@ class InstrumentNames:
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
             matches = {d.source: [self._match(w, m, d) for w in m.specific] for d in docs}
-            scores = {src: _score(found_by) for src, found_by in matches.items()}
-            best = max(scores.values())
-            if best[1] < MIN_MATCH:
-                if m.proper:
-                    unresolved.append(m.text)
-                continue
-            if not m.proper and best[2] == 0:
-                continue  # "the earlier regulations": common words, not a name
-            winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
+            alias = self._named_outside_brackets(m, docs, matches)
+            if alias:  # "the transplantation protocol (CETS 186)": the user's other name for a document found
+                winners, explained = alias, set(m.bracketed)
+            else:
+                scores = {src: _score(found_by) for src, found_by in matches.items()}
+                best = max(scores.values())
+                if best[1] < MIN_MATCH:
+                    if m.proper:
+                        unresolved.append(m.text)
+                    continue
+                if not m.proper and best[2] == 0:
+                    continue  # "the earlier regulations": common words, not a name
+                winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
+                explained = set()
             sources += [s for s in winners if s not in sources]
             # the words the match explains: a number or name that matched no winner stays to be checked
-            explained = {w for w in m.words if w in INSTRUMENT_NOUNS or w in _LINKS or w in STOP}
+            explained |= {w for w in m.words if w in INSTRUMENT_NOUNS or w in _LINKS or w in STOP}
             explained |= {w for i, w in enumerate(m.specific) if any(matches[s][i] for s in winners)}
             covered.update(explained | {part for w in explained for part in w.split("/")})
         return Resolution(tuple(sources), frozenset(covered), tuple(unresolved))
@@ -278,6 +310,21 @@ class InstrumentNames:
         if (w in d.numbers) if w[:1].isdigit() else (stem(w) in d.stems):
             return "name"
         return "text" if d.source in self._in_text(w) else ""
+
+    @staticmethod
+    def _named_outside_brackets(m: Mention, docs: Sequence[_Doc], matches: dict[str, list[str]]) -> list[str]:
+        """The documents the words before the parentheses name on their own (most of them matched, one by the
+        document's names), when the mention calls them what they call themselves (a protocol, not a
+        convention): then the bracketed words are another name for them. [] otherwise."""
+        outside = [i for i, w in enumerate(m.specific) if w not in m.bracketed]
+        if not m.bracketed or not outside or not m.head:
+            return []
+        scores = {d.source: _score([matches[d.source][i] for i in outside]) for d in docs if d.kind == m.head}
+        named = {src: v for src, v in scores.items() if v[1] >= MIN_MATCH and v[2] > 0}
+        if not named:
+            return []
+        top = max(v[0] for v in named.values())
+        return [src for src, v in named.items() if v[0] == top]
 
     @staticmethod
     def _written_as_acronym(m: Mention, w: str) -> bool:

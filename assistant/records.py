@@ -64,6 +64,9 @@ class Answer:
     )
     standalone_question: str = ""
     model: str = ""
+    # the passages searched for this answer, best first (an LLM is shown the top k; a refusal lists the first few):
+    # what an eval scores as retrieval. Not part of the JSON contract (citations carry what users see).
+    passages: list[Passage] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {

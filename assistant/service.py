@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Sequence
 
 from assistant.audit import AuditLog
@@ -32,10 +33,12 @@ from lexcite.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CLOSEST_PASSAGES = 3
-PROVISION_CHUNKS = 4
-UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles  # chunks of a provision the question cites by number, put ahead of the search
-EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)  # listed as citations when the answer is insufficient_evidence
+CLOSEST_PASSAGES = 3  # listed as citations when the answer is insufficient_evidence
+HELPFUL_REFUSALS = ("answer_type", "absent_terms", "focus")  # the documents hold something close, not the thing asked
+PROVISION_WORDS = ("Article", "Section", "Recital", "Annex", "Schedule", "Rule", "Paragraph")
+PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put ahead of the search
+UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles
+EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)
 
 
 
@@ -149,7 +152,8 @@ class Assistant:
                                   [c.passage for c in evidence.citations], [c.section for c in evidence.citations])
         if verdict.refused:
             times["answer"] = (time.perf_counter() - t1) * 1e3
-            answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0)
+            answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0,
+                                  closest=self._closest_quote(evidence, verdict))
             self._audit(answer, pool, user)
             return answer
         draft = evidence if engine is self.extractive else engine.draft(standalone, passages)
@@ -167,7 +171,7 @@ class Assistant:
             text = " ".join(s.text + (" " + "".join(f"[{n}]" for n in s.citations) if s.citations else "")
                             for s in kept)
             answer = Answer(question, "answered", text, kept, citations, name, self._total(times, t0),
-                            standalone, draft.model)
+                            standalone, draft.model, passages=list(pool))
         self._audit(answer, pool, user)
         return answer
 
@@ -222,17 +226,47 @@ class Assistant:
         out["total"] = (time.perf_counter() - t0) * 1e3
         return out
 
+    @staticmethod
+    def _closest_quote(evidence: Draft, verdict: Verdict) -> Citation | None:
+        """The best sentence found, when the documents hold something close to what was asked but not it (a
+        provision on sanctions, not the term in years asked for): quoted in the refusal as the closest."""
+        if verdict.reason not in HELPFUL_REFUSALS or not evidence.sentences or not evidence.sentences[0].citations:
+            return None
+        n = evidence.sentences[0].citations[0]
+        return next((c for c in evidence.citations if c.n == n), None)
+
     def _refuse(self, question: str, standalone: str, name: str, model: str, verdict: Verdict,
-                passages: Sequence[Passage], times: dict[str, float], t0: float) -> Answer:
-        closest = [passage_citation(n, p.chunk) for n, p in enumerate(passages[:CLOSEST_PASSAGES], 1)]
+                passages: Sequence[Passage], times: dict[str, float], t0: float,
+                closest: Citation | None = None) -> Answer:
+        """A refusal that says what was not found; with `closest`, it quotes that sentence as citation [1]
+        ("The closest provision found is Article 40 of …: “…” [1]"), then lists the closest passages."""
+        first = [replace(closest, n=1)] if closest is not None else []
+        others = [p for p in passages if not first or p.chunk.id != first[0].chunk_id]
+        cites = first + [passage_citation(n, p.chunk)
+                         for n, p in enumerate(others[:CLOSEST_PASSAGES - len(first)], len(first) + 1)]
         if verdict.reason == "instructions":
             text = verdict.message()
         else:
             text = f"{REFUSAL_TEXT} {verdict.message()}".strip()
-            if closest:
+            if first:
+                quote = " ".join(first[0].quote.split())
+                text += f" The closest {self._where(first[0])}: “{quote}” [1]"
+                if len(cites) > 1:
+                    text += " Other passages close to the question are listed below."
+            elif cites:
                 text += " The closest passages are listed below."
-        return Answer(question, "insufficient_evidence", text, [], closest, name, self._total(times, t0),
-                      standalone, model)
+        return Answer(question, "insufficient_evidence", text, [], cites, name, self._total(times, t0),
+                      standalone, model, passages=list(passages))
+
+    def _where(self, c: Citation) -> str:
+        """"provision found is Article 40 of Regulation (EU) No 604/2013" for a provision of a legal text,
+        "passage found (“Title”, Section) says" otherwise."""
+        if is_unit(c.section, PROVISION_WORDS):
+            name = self.instruments.short_name(c.source)
+            provision = c.section + (f" of {name}" if name else "")
+            return f"provision found is {provision}"
+        where = ", ".join(x for x in (f"“{c.title}”" if c.title else c.source, c.section) if x)
+        return f"passage found ({where}) says"
 
     def _audit(self, answer: Answer, passages: Sequence[Passage], user: str | None) -> None:
         if self.audit is not None:

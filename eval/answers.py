@@ -244,7 +244,7 @@ def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span
          backend: str | None, texts: DocumentTexts | None = None) -> ItemResult:
     answer = assistant.ask(item.question, history=list(item.history) or None, backend=backend)
     searched = answer.standalone_question or item.question
-    passages: list[Passage] = assistant.retriever.retrieve(searched, k)
+    passages: list[Passage] = answer.passages[:k]  # the retrieval behind this answer, not a second search
     refused = answer.status != "answered"
 
     ranked = [Span(p.chunk.source, p.chunk.start, p.chunk.end) for p in passages]

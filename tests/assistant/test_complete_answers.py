@@ -201,3 +201,18 @@ def test_the_shipped_challenges_question_answers_with_all_four_challenges_each_c
     cited = {s.text: s.citations for s in ans.sentences}
     assert all(c in cited and cited[c] for c in challenges), ans.answer
     assert [s.text for s in ans.sentences if s.text in challenges] == challenges
+
+
+def test_a_sentence_is_read_with_its_provision_heading(backend):
+    ps = [passage("Article 7\nSubmitting a transfer request\nThe requesting authority shall send it within three "
+                  "months of the application.", 0, "Article 7"),
+          passage("Article 8\nReplies\nThe requested authority shall reply within two months of receipt.", 1, "Article 8")]
+    d = backend.draft("By when must a transfer request be submitted?", ps)
+    assert d.citations[0].section == "Article 7"
+
+
+def test_the_question_s_word_pairs_kept_together_beat_the_same_words_apart(backend):
+    ps = [passage("A take back request shall be made within two months.", 0, "Article 23"),
+          passage("The State may ask the other State to take charge within three months.", 1, "Article 21")]
+    d = backend.draft("When must a State ask another to take charge?", ps)
+    assert d.citations[0].section == "Article 21"

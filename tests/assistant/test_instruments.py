@@ -136,3 +136,39 @@ def test_a_hyphenated_compound_meets_its_plain_word():
 
     assert "refoulement" in content_stems("the non-refoulement rule")
     assert content_stems("a co-operation rule")[:2] == ["co-operation", "operation"]  # "co" is too short to add
+
+
+@pytest.mark.unit
+def test_a_name_given_in_parentheses_after_a_resolved_instrument_is_its_alias_not_a_missing_term(assistant):
+    # the text never calls itself "ERC 77", but the words before the parentheses name it and call it a convention
+    ans = assistant.ask("Does the Example Convention (ERC 77) require reports within two years?")
+    assert ans.status == "answered" and ans.citations[0].source == "corpus/convention.txt"
+
+
+@pytest.mark.unit
+def test_a_bracketed_number_after_a_different_kind_of_instrument_is_still_checked(assistant):
+    # "protocol" is not what the convention calls itself: the bracketed series number must then be in the corpus
+    question = "Does the Example Persons Protocol (ERC No. 78) require reports within two years?"
+    assert not {"erc", "78"} & assistant.instruments.resolve(question).covered
+    assert assistant.ask(question).status == "insufficient_evidence"
+
+
+@pytest.mark.unit
+def test_a_refusal_quotes_the_closest_provision_when_the_documents_hold_something_close(assistant):
+    # the regulation sets a period in days, not a fee: the refusal says so and quotes the closest provision
+    ans = assistant.ask("What fee in euros must be paid for inspection of the register under the Register "
+                        "Keeping Regulation?")
+    assert ans.status == "insufficient_evidence" and not ans.sentences
+    assert "do not state an amount in euros" in ans.answer
+    first = ans.citations[0]
+    assert first.n == 1 and first.section == "Article 2" and first.source == "corpus/regulation.txt"
+    assert ("The closest provision found is Article 2 of Regulation (EU) No 123/2031: "
+            f"“{first.quote}” [1]") in ans.answer
+    assert first.quote == "The register shall be open to inspection within 30 days of a request."
+    assert len({c.chunk_id for c in ans.citations}) == len(ans.citations)  # the quoted chunk is not listed twice
+
+
+@pytest.mark.unit
+def test_a_refusal_for_an_unknown_instrument_quotes_nothing_as_closest(assistant):
+    ans = assistant.ask("What fee does Article 2 of the Istanbul Declaration set?")
+    assert ans.status == "insufficient_evidence" and "closest provision" not in ans.answer

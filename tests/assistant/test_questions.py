@@ -12,8 +12,6 @@ GOLDEN = Path(__file__).resolve().parents[2] / "eval" / "golden" / "shipped.json
 ROWS = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
 # Known misses, kept visible (strict xfail: fixing one makes the suite say so).
 KNOWN_MISSES = {
-    "q17": "MiniLM ranks 'Enforcement of these laws … involving law enforcement, judicial authorities, and health "
-           "regulators' far below generic enforcement sentences for a 'who needs to be involved' question",
     "q28": "paraphrase gap: 'differences between national laws' vs 'varying legal frameworks … lack specialized "
            "laws'; the evidence chunk is retrieved at rank 2 but its sentence scores below generic 'laws' sentences "
            "(surfaced when z-score fusion replaced RRF and changed the pool's idf weights)",

@@ -118,9 +118,10 @@ class ScriptedAssistant:
         self.histories[question] = list(history or [])
         s = self.scripts[question]
         timings = {"retrieve": s.ms / 2, "answer": s.ms / 4, "verify": s.ms / 4, "total": s.ms}
+        passages = self.retriever.retrieve(s.standalone or question, 10)  # searched on the standalone question
         if s.refuse:
             return Answer(question, "insufficient_evidence", "The documents do not say.", [], [],
-                          timings_ms=timings, standalone_question=s.standalone)
+                          timings_ms=timings, standalone_question=s.standalone, passages=passages)
         citations, sentences = [], []
         for n, (key, ok) in enumerate(s.cites, 1):
             c = self.chunks[key]
@@ -129,4 +130,4 @@ class ScriptedAssistant:
             sentences.append(Sentence(c.text, (n,), ok, 0.9 if ok else 0.2))
         text = " ".join(f"{x.text} [{x.citations[0]}]" for x in sentences)
         return Answer(question, "answered", text, sentences, citations, timings_ms=timings,
-                      standalone_question=s.standalone)
+                      standalone_question=s.standalone, passages=passages)

@@ -92,3 +92,15 @@ def test_an_answer_that_cites_nothing_scores_zero_recall_not_undefined(golden, g
     scripts = {q: Script(s.ranking, [], s.refuse, s.ms, s.standalone) for q, s in SCRIPTS.items()}
     m = run(golden, gates, ScriptedAssistant(scripts)).metrics
     assert m["citation_recall"] == 0.0 and math.isnan(m["citation_precision"])
+
+
+def test_retrieval_is_scored_on_the_passages_behind_the_answer_not_on_a_second_search(golden, gates):
+    class SecondSearchDiffers(ScriptedAssistant):
+        def ask(self, question, history=None, backend=None, k=None):
+            answer = super().ask(question, history, backend, k)
+            self.retriever.retrieve = lambda *a, **kw: []  # a search after the answer would find nothing
+            return answer
+
+    result = {r.id: r for r in run(golden, gates, SecondSearchDiffers()).items}
+    assert [p["relevant"] for p in result["a1"].retrieved] == [False, True, False]
+    assert result["a1"].hit == 1.0
