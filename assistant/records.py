@@ -34,6 +34,18 @@ class Citation:
     source_type: str = "secondary"
     passage: str = ""  # the whole chunk text, so a UI can show the quote in context
     page_label: str = ""  # the page number printed on `page`, when the page prints one
+    provision: str = ""  # the quote's own provision path ("Article 6(2)" in a chunk labelled "Article 6(1)–(3)")
+
+    def page_ref(self) -> str:
+        """"p. 3", or "p. 3 (printed 33)" when the page prints another number than its place in the PDF."""
+        if not self.page:
+            return ""
+        label = self.page_label
+        return f"p. {self.page}" + (f" (printed {label})" if label and label != str(self.page) else "")
+
+    def reference(self) -> str:
+        """The citation as a lawyer writes it: "Title, Article 6(2), p. 13 (printed 31)"."""
+        return ", ".join(x for x in (self.title or self.source, self.provision or self.section, self.page_ref()) if x)
 
     def to_dict(self) -> dict:
         return asdict(self)

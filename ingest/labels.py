@@ -64,3 +64,24 @@ def names_provision(section: str, article: str, paragraph: str | None = None) ->
         return False
     p2 = m.group("p2") or p1
     return _in_range(_squash(paragraph).strip("()"), p1[1:-1], p2[1:-1])
+
+
+_PARA_MARK = re.compile(r"(?m)^[ \t]*(?:\((?P<a>\w{1,4})\)|(?P<b>\w{1,4})[.)])[ \t]*")
+
+
+def quote_provision(section: str, text: str, offset: int) -> str:
+    """The provision path of a quote at `offset` in a chunk's `text` labelled `section`: "Article 6(1)–(3)" and
+    a quote in its second paragraph give "Article 6(2)" (the last paragraph marker at a line start before the
+    quote, within the chunk's range); any other label is returned as it is."""
+    m = _TAIL.match(section or "")
+    if not m or not m.group("p2"):
+        return section
+    lo, hi = m.group("p1")[1:-1], m.group("p2")[1:-1]
+    label = lo
+    for mark in _PARA_MARK.finditer(text, 0, min(len(text), offset + 8)):
+        if mark.start() > offset:
+            break
+        got = mark.group("a") or mark.group("b")
+        if _in_range(got, lo, hi):
+            label = got
+    return f"{m.group('head').strip()}({label})"

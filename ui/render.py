@@ -47,27 +47,17 @@ def cite_link(turn: int, n: int) -> str:
 
 def page_text(c: Citation) -> str:
     """"p. 3", or "p. 3 (printed 33)" when the page prints another number than its place in the PDF."""
-    if not c.page:
-        return ""
-    label = c.page_label
-    return f"p. {c.page}" + (f" (printed {label})" if label and label != str(c.page) else "")
+    return c.page_ref()
 
 
 def where_label(c: Citation) -> str:
-    parts = [c.source]
-    if c.page:
-        parts.append(page_text(c))
-    if c.section:
-        parts.append(c.section)
-    return " · ".join(parts)
+    """The quote's place: "Article 6(2) · p. 13 (printed 31) · file.pdf" (its own paragraph, not the chunk's range)."""
+    return " · ".join(x for x in (c.provision or c.section, page_text(c), c.source) if x)
 
 
 def citation_label(c: Citation) -> str:
-    """One line for the Sources picker: `[n] Title — p. 3, Article 4`."""
-    bits = [page_text(c), c.section]
-    extra = ", ".join(b for b in bits if b)
-    title = c.title or c.source
-    return f"[{c.n}] {title}" + (f" — {extra}" if extra else "")
+    """One line for the Sources picker, as a lawyer cites: `[n] Title, Article 6(2), p. 13 (printed 31)`."""
+    return f"[{c.n}] {c.reference()}"
 
 
 def answer_html(answer: Answer, turn: int, upto: int | None = None, streaming: bool = False) -> str:
@@ -152,13 +142,15 @@ def source_panel_html(c: Citation) -> str:
     if c.passage and locate(c.passage, c.quote) is None and c.quote:
         quote_note = f'<div class="lx-quote">Quoted: “{esc(c.quote)}”</div>'
     page = f'<span class="lx-page">{esc(page_text(c).replace("p. ", "Page ", 1))}</span>' if c.page else ""
-    section = f'<span class="lx-section">{esc(c.section)}</span>' if c.section else ""
+    where = c.provision or c.section
+    section = f'<span class="lx-section">{esc(where)}</span>' if where else ""
     return (
         f'<div class="lx-source" data-n="{int(c.n)}">'
         f'<div class="lx-source-head"><span class="lx-num">[{int(c.n)}]</span>{badge(c.source_type)}</div>'
         f'<div class="lx-title">{esc(c.title or c.source)}</div>'
         f'<div class="lx-where">{page}{section}<span class="lx-file">{esc(c.source)}</span></div>'
         f'{quote_note}<blockquote class="lx-passage">{highlight(passage, c.quote)}</blockquote>'
+        f'<div class="lx-cite-as">Cite as: {esc(c.reference())}</div>'
         "</div>"
     )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from assistant.records import Citation, Passage
+from ingest.labels import quote_provision
 from ingest.records import Chunk
 
 BACKENDS = ("extractive", "openai", "ollama", "local")
@@ -49,6 +50,7 @@ def citation_for(n: int, chunk: Chunk, start: int, end: int) -> Citation:
         n=n, chunk_id=chunk.id, source=chunk.source, title=chunk.title, page=page,
         section=chunk.section, quote=chunk.text[start:end], start=chunk.start + start,
         end=chunk.start + end, source_type=chunk.source_type, passage=chunk.text, page_label=label,
+        provision=quote_provision(chunk.section, chunk.text, start),
     )
 
 
