@@ -194,7 +194,7 @@ class ExtractiveBackend:
     name = "extractive"
 
     def __init__(self, scorer: SentenceScorer, max_sentences: int = 3, keep_within: float = 0.12,
-                 mmr_lambda: float = 0.7, duplicate_sim: float = 0.9):
+                 mmr_lambda: float = 0.85, duplicate_sim: float = 0.9):
         if max_sentences < 1:
             raise ValueError("max_sentences must be at least 1")
         self.scorer = scorer
