@@ -59,6 +59,7 @@ class DenseRetriever:
 
     def search_vectors(self, vecs: np.ndarray, n: int, sources=None, source_types=None) -> list[list[tuple[str, float]]]:
         """(chunk id, cosine) lists for many query vectors, asking Chroma in a few batched calls."""
+        self.index.refresh()  # documents another process ingested since the last question
         coll = self.index.vectors.collection
         total = coll.count()
         if total == 0:

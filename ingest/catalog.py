@@ -7,6 +7,7 @@ before the commit, or not yet deleted after it), which queries ignore and recove
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from ingest.records import Chunk
+from ingest.store_errors import open_error
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -103,8 +105,18 @@ def fts_query(text: str) -> str:
 class Catalog:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as exc:
+            self._local.con = None
+            raise open_error(self.path, exc) from None
+
+    def _open(self) -> None:
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
             con.executescript(SCHEMA)
             columns = {r[1] for r in con.execute("PRAGMA table_info(chunks)")}

@@ -46,6 +46,9 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        # the fast tokenizer's padding/truncation mode is shared state: calls from several threads
+        # (questions answered at once) must not interleave, or batches come out ragged
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def model(self):
@@ -68,13 +71,17 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        model = self.model
+        with self._tokenizer_lock:
+            vecs = model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vecs, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        tokenizer = self.tokenizer
+        with self._tokenizer_lock:
+            return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
 
 class HashEmbedder:

@@ -14,6 +14,7 @@ Chroma and, when counts disagree, reconciles the two id sets in full.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from lexcite.errors import ConfigError, NoIndexError
 from lexcite.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PROCESS = uuid.uuid4().hex  # names this process as the last writer of a catalog (see Index.refresh)
+REOPEN_EVERY_S = 5.0  # during another process's long ingest, reload the vectors at most this often
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,31 @@ class Index:
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
         self.vectors = VectorStore(settings, embedder.dim)
+        self._seen = self.catalog.documents_stamp()
+        self._sync_lock = threading.Lock()
+        self._reopened = 0.0
+
+    def refresh(self) -> None:
+        """Reload the embedded vectors when another process (`lexcite ingest`) changed the catalog: the
+        embedded Chroma keeps its vector index in this process's memory and would not see its documents."""
+        if self.settings.chroma_url:
+            return
+        stamp = self.catalog.documents_stamp()
+        if stamp == self._seen:
+            return
+        with self._sync_lock:
+            if stamp == self._seen:
+                return
+            if self.catalog.get_meta("writer") != PROCESS:
+                if time.monotonic() - self._reopened < REOPEN_EVERY_S:
+                    return  # answered from the vectors loaded a moment ago; reloaded on a later question
+                log.info("the index at %s changed in another process; reloading its vectors", self.settings.data_dir)
+                self.vectors.reopen()
+                self._reopened = time.monotonic()
+            self._seen = stamp
+
+    def _wrote(self) -> None:
+        self.catalog.set_meta("writer", PROCESS)
 
     # ---- writes ----------------------------------------------------------------------------------
     def check_model(self) -> None:
@@ -104,6 +133,7 @@ class Index:
         """Land several documents, each one whole or not at all (see the protocol above)."""
         if not items:
             return
+        self._wrote()  # before the commit: a reader that sees the commit also sees who made it
         self.catalog.begin_pending_many([(it.doc.source, [c.id for c in it.chunks]) for it in items])
         chunks = [c for it in items for c in it.chunks]
         if chunks:
@@ -133,6 +163,7 @@ class Index:
         return self.vectors.get_vectors([i for i in ids if i in live]) if live else {}
 
     def remove_document(self, source: str) -> int:
+        self._wrote()
         ids = self.catalog.remove_document(source)
         self._collect(ids)
         return len(ids)
@@ -187,6 +218,7 @@ class Index:
         self, query: str | np.ndarray, k: int, sources: Sequence[str] | None = None,
         source_types: Sequence[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
+        self.refresh()
         vec = self.embedder.embed([query])[0] if isinstance(query, str) else query
         where = chroma_where(sources, source_types)
         # over-fetch a little: vectors not (yet / any more) committed in the catalog are dropped

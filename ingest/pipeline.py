@@ -9,6 +9,7 @@ one `FailedFile` line and never stops the batch; store errors (Chroma down) stop
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -40,8 +41,15 @@ Progress = Callable[[int, int, str], None]
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
     """One ingest per data directory at a time (an advisory lock the OS drops when the process dies)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(settings.data_dir / "ingest.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if settings.data_dir.exists() and not settings.data_dir.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(settings.data_dir))
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(settings.data_dir / "ingest.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        from ingest.store_errors import open_error
+
+        raise open_error(settings.catalog_path, exc) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

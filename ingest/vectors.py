@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Sequence
 from urllib.parse import urlparse
 
@@ -13,9 +14,18 @@ from lexcite.settings import Settings
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+# chromadb caches one System per path/URL in a plain dict and its Rust bindings start lazily: two
+# threads creating clients at once fail ("no attribute 'bindings'", KeyError on the path, "Could not
+# connect to tenant"). Every client in this process is created under this lock.
+_CLIENT_LOCK = threading.Lock()
 
 
 def make_client(settings: Settings):
+    with _CLIENT_LOCK:
+        return _make_client(settings)
+
+
+def _make_client(settings: Settings):
     import chromadb
 
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
@@ -35,8 +45,24 @@ def make_client(settings: Settings):
                 "start it with `chroma run --host 127.0.0.1 --port 8000 --path DIR` or unset LEXCITE_CHROMA_URL"
             ) from None
         return client
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    try:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:  # read-only or full disk, a file where the folder should be, a damaged store
+        raise StoreError(
+            f"cannot open the vector store at {settings.chroma_dir} ({type(exc).__name__}: {str(exc)[:160]}); "
+            "check that the data directory is a writable folder with free space, or point LEXCITE_DATA_DIR elsewhere"
+        ) from None
+
+
+def _drop_cached_system(settings: Settings) -> None:
+    """Forget chromadb's cached System for this store, so the next client loads it from disk again.
+    The old System is left to the garbage collector: a query still running on it finishes normally."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.chroma_dir)
+    SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
 
 
 class VectorStore:
@@ -47,19 +73,38 @@ class VectorStore:
         self.dim = dim
         self._client = None
         self._collection = None
+        self._lock = threading.Lock()
 
     @property
     def collection(self):
         if self._collection is None:
-            self._client = make_client(self.settings)
-            try:
-                self._collection = self._client.get_or_create_collection(
+            with self._lock:  # built once, even when the first requests arrive together
+                if self._collection is None:
+                    self._collection = self._open()
+        return self._collection
+
+    def _open(self):
+        client = make_client(self.settings)
+        try:
+            with _CLIENT_LOCK:
+                collection = client.get_or_create_collection(
                     self.settings.collection, embedding_function=None,
                     configuration={"hnsw": {"space": "cosine"}},
                 )
-            except Exception as exc:
-                raise StoreError(f"cannot open Chroma collection {self.settings.collection!r}: {exc}") from None
-        return self._collection
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma collection {self.settings.collection!r}: {exc}") from None
+        self._client = client
+        return collection
+
+    def reopen(self) -> None:
+        """Read the store afresh: the embedded store keeps its vector index in this process's memory, so
+        documents another process (`lexcite ingest`) added are invisible until it is loaded again."""
+        if self.settings.chroma_url:
+            return  # a server has one index for every client
+        with self._lock:
+            with _CLIENT_LOCK:
+                _drop_cached_system(self.settings)
+            self._collection = self._open()
 
     def _call(self, what: str, fn, *args, **kwargs):
         try:

@@ -53,6 +53,11 @@ def _is_readme(name: str) -> bool:
     return name.lower().split(".")[0] == "readme"
 
 
+def ignored_at_top(name: str) -> bool:
+    """Whether a file of this name directly inside a walked folder is passed over (it describes the folder)."""
+    return name.startswith(".") or name in IGNORED_NAMES or _is_readme(name)
+
+
 def walk(paths: Sequence[Path]) -> Found:
     found = Found()
     seen: set[str] = set()
@@ -93,7 +98,7 @@ def _walk_folder(root: Path, add, found: Found) -> None:
                 found.skipped.append(named((here / d).relative_to(root).as_posix()) + "/ (symlinked folder, not followed)")
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
         for name in sorted(filenames):
-            if name.startswith(".") or (here == root and (name in IGNORED_NAMES or _is_readme(name))):
+            if name.startswith(".") or (here == root and ignored_at_top(name)):
                 continue
             full = here / name
             rel = full.relative_to(root).as_posix()

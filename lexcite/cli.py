@@ -27,13 +27,25 @@ class Context:
         return self._embedder
 
 
+UNEXPECTED_EXIT = 1  # a failure the core did not foresee (its details are logged with -v)
+
+
 class LexciteGroup(click.Group):
     def invoke(self, ctx):
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except LexciteError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (OSError, sqlite3.Error, UnicodeError) as exc:  # the disk, the catalog or the terminal said no
+            logging.getLogger("lexcite").debug("unexpected failure", exc_info=True)
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            why = getattr(exc, "strerror", None) or str(exc)
+            click.echo(f"error: {type(exc).__name__}{where}: {why}; check the data directory and the input "
+                       "(run with -v for details)", err=True)
+            sys.exit(UNEXPECTED_EXIT)
 
 
 @click.group(cls=LexciteGroup)

@@ -8,6 +8,7 @@ Unknown keys are rejected. Every field is documented in README.md (a test checks
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -17,6 +18,7 @@ from typing import Any, Mapping
 from lexcite.errors import ConfigError
 
 ENV_PREFIX = "LEXCITE_"
+MAX_K = 100  # passages per question: more would not fit any answer (and huge values overflow the stores)
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,9 @@ class Settings:
     verifier: str = "auto"
     """auto (the shipped grounding model when its weights ship, else heuristics) | model | heuristics."""
     k: int = 6
-    """Passages retrieved per question."""
+    """Passages retrieved per question (a whole number from 1 to 100)."""
     max_file_mb: float = 50.0
-    """Files larger than this are skipped with a message."""
+    """Files larger than this are skipped with a message (a number above 0)."""
     auth: str = ""
     """UI credentials: `user:pass,user2:pass2`, or a path to a file with one user:pass per line."""
     audit_log: bool = True
@@ -85,12 +87,25 @@ FIELD_NAMES = tuple(f.name for f in fields(Settings))
 def _coerce(name: str, raw: Any, source: str) -> Any:
     ftype = {f.name: f.type for f in fields(Settings)}[name]
     try:
+        if isinstance(raw, (dict, list, tuple)):
+            raise ValueError(raw)
+        if isinstance(raw, str) and "\x00" in raw:
+            raise ValueError(raw)
         if ftype in ("Path", Path):
+            if isinstance(raw, bool) or not isinstance(raw, (str, Path)):
+                raise ValueError(raw)
             return Path(str(raw)).expanduser()
         if ftype in ("int", int):
-            return int(raw)
+            if isinstance(raw, bool) or (isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer())):
+                raise ValueError(raw)
+            return int(raw.strip() if isinstance(raw, str) else raw)
         if ftype in ("float", float):
-            return float(raw)
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return value
         if ftype in ("bool", bool):
             if isinstance(raw, bool):
                 return raw
@@ -101,8 +116,10 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
                 return False
             raise ValueError(raw)
         return str(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {name!r} from {source}: cannot read {raw!r} as {ftype}") from None
+    except (TypeError, ValueError, OverflowError):
+        kind = {"int": "a whole number", "float": "a finite number", "bool": "true or false",
+                "Path": "a path", "str": "text"}.get(str(getattr(ftype, "__name__", ftype)), str(ftype))
+        raise ConfigError(f"setting {name!r} from {source}: cannot read {str(raw)[:80]!r} as {kind}") from None
 
 
 def _build(values: Mapping[str, Any], source: str) -> Settings:
@@ -120,8 +137,11 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
         raise ConfigError(f"verify_policy {s.verify_policy!r} must be 'flag' or 'strict'")
     if s.verifier not in ("auto", "model", "heuristics"):
         raise ConfigError(f"verifier {s.verifier!r} must be 'auto', 'model' or 'heuristics'")
-    if s.k < 1:
-        raise ConfigError("k must be at least 1")
+    if not 1 <= s.k <= MAX_K:
+        raise ConfigError(f"k (passages per question) must be a whole number from 1 to {MAX_K}, not {s.k}; "
+                          "fix LEXCITE_K, --k or lexcite.toml")
+    if not s.max_file_mb > 0:
+        raise ConfigError(f"max_file_mb must be above 0 (it is {s.max_file_mb:g}); fix LEXCITE_MAX_FILE_MB or lexcite.toml")
     return s
 
 
@@ -141,9 +161,16 @@ def load_settings(
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file {path} not found; create it or unset LEXCITE_CONFIG") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"config file {path} is not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
         section = data.get("lexcite", data)
+        if not isinstance(section, dict):
+            raise ConfigError(f"config file {path}: `lexcite` must be a table of settings ([lexcite] followed by "
+                              f"`key = value` lines), not {type(section).__name__}")
         values.update(section)
         _build(values, source=str(path))  # reject unknown keys early, naming the file
     for key, raw in env.items():

@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import Optional
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ui import handlers, render
+from ui.auth import Account, Accounts
 from ui.feedback import RATINGS
 from ui.library import COLUMNS
+from ui.login import ClientAddress, LoginThrottle, make_auth
 from ui.services import Services
 
 log = logging.getLogger(__name__)
 
 ANSWER_CONCURRENCY = 2  # answers computed at once (the model shares the machine's cores)
 STREAM_DELAY_S = 0.04  # pause between streamed sentences, so the answer visibly builds up
+DELETE_CACHE = (1800, 3600)  # every 30 min, drop Gradio's cached files older than an hour (all on restart)
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
 
 # Clicking an inline [n] writes "turn:n:nonce" into a hidden textbox; its change event opens the source.
@@ -59,21 +63,28 @@ HEADER = (
 )
 
 
+def _user(request: gr.Request | None) -> str | None:
+    """The signed-in name of the request (None without a login)."""
+    return getattr(request, "username", None) or None
+
+
 def theme() -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="indigo", secondary_hue="slate", neutral_hue="slate")
 
 
 def build_app(services: Services) -> gr.Blocks:
     backends = handlers.backend_choices(services)
-    with gr.Blocks(title="Lexcite") as demo:
+    with gr.Blocks(title="Lexcite", delete_cache=DELETE_CACHE) as demo:
         answers = gr.State([])
         turn = gr.State(None)
         gr.HTML(HEADER)
+        admin_only: list = []  # shown to admins only (the handlers refuse non-admins on the server too)
+        reader_only: list = []
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 banner = ask_tab(services, backends, answers, turn)
             with gr.Tab("Library", id="library"):
-                view, view_out = library_tab(services, banner)
+                view, view_out = library_tab(services, banner, admin_only)
             if services.quiz is not None:
                 from ui.extra_tabs import quiz_tab
 
@@ -83,14 +94,26 @@ def build_app(services: Services) -> gr.Blocks:
                 from ui.extra_tabs import eval_tab
 
                 with gr.Tab("Evaluate", id="evaluate"):
-                    eval_tab(services)
-        demo.load(view, None, view_out, api_visibility="private", queue=False)
+                    readers_note = gr.Markdown("Only administrators can run evaluations.", visible=False,
+                                               elem_id="lx-eval-admins-only")
+                    with gr.Column(elem_id="lx-eval") as evaluate:
+                        eval_tab(services)
+                admin_only.append(evaluate)
+                reader_only.append(readers_note)
 
-        def ask(question: str, history: Optional[list[list[str]]] = None, backend: str = "") -> dict:
+        def on_load(request: gr.Request):
+            admin = services.is_admin(getattr(request, "username", None))
+            return (*view(), *[gr.update(visible=admin) for _ in admin_only],
+                    *[gr.update(visible=not admin) for _ in reader_only])
+
+        demo.load(on_load, None, [*view_out, *admin_only, *reader_only], api_visibility="private", queue=False)
+
+        def ask(question: str, history: Optional[list[list[str]]] = None, backend: str = "",
+                request: gr.Request = None) -> dict:
             """Answer a question from the indexed documents. `history` is the conversation so far as
             [user, assistant] pairs (for follow-ups); `backend` picks an answer backend (empty = default).
             Returns the DESIGN.md answer object: status, answer, sentences, citations, backend, timings_ms."""
-            return handlers.api_ask(services, question, history, backend or None)
+            return handlers.api_ask(services, question, history, backend or None, _user(request))
 
         gr.api(ask, api_name="ask", concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
     return demo
@@ -129,8 +152,9 @@ def ask_tab(services: Services, backends: list[str], answers: gr.State, turn: gr
             panel = gr.HTML(render.PANEL_PLACEHOLDER, elem_id="lx-source-panel")
     cite_target = gr.Textbox(visible="hidden", elem_id="lx-cite-target")
 
-    def on_ask(q, messages, state, chosen):
-        for upd in handlers.respond(services, q, messages, state, chosen, delay=STREAM_DELAY_S):
+    def on_ask(q, messages, state, chosen, request: gr.Request):
+        for upd in handlers.respond(services, q, messages, state, chosen, delay=STREAM_DELAY_S,
+                                    user=_user(request)):
             if not upd.done:
                 yield upd.messages, upd.answers, "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 continue
@@ -179,15 +203,16 @@ def ask_tab(services: Services, backends: list[str], answers: gr.State, turn: gr
 
 
 # ---- Library -------------------------------------------------------------------------------------
-def library_tab(services: Services, banner: gr.HTML):
-    """Documents, upload + ingest, remove. Returns the refresh function and its outputs (run on load)."""
+def library_tab(services: Services, banner: gr.HTML, admin_only: list):
+    """Documents, upload + ingest, remove (admins). Returns the refresh function and its outputs (run on
+    load); appends the admin-only controls to `admin_only`."""
     suffixes = list(services.supported_suffixes)
     limit = services.settings.max_file_mb
     summary = gr.Markdown(elem_id="lx-lib-summary")
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="lx-lib-table",
                          column_widths=["32%", "15%", "10%", "15%", "28%"],
                          show_search="search")
-    with gr.Row(equal_height=False):
+    with gr.Row(equal_height=False) as manage:
         with gr.Column():
             files = gr.File(label=f"Add documents ({', '.join(suffixes)}; up to {limit:g} MB each)",
                             file_count="multiple", file_types=suffixes, type="filepath", elem_id="lx-upload")
@@ -197,7 +222,8 @@ def library_tab(services: Services, banner: gr.HTML):
             pick = gr.Dropdown([], label="Remove a document", elem_id="lx-remove-pick")
             remove_btn = gr.Button("Remove from library", variant="stop", elem_id="lx-remove")
             removed = gr.Markdown()
-            refresh = gr.Button("Refresh", size="sm")
+    refresh = gr.Button("Refresh", size="sm")
+    admin_only.append(manage)
 
     def view():
         v = handlers.refresh_library(services)
@@ -206,15 +232,15 @@ def library_tab(services: Services, banner: gr.HTML):
 
     lib_out = [summary, table, pick, banner]
 
-    def on_add(paths, progress=gr.Progress()):
-        msg = handlers.add_files(services, paths, progress)
+    def on_add(paths, request: gr.Request, progress=gr.Progress()):
+        msg = handlers.add_files(services, paths, progress, user=_user(request), discard_uploads=True)
         return (msg, None, *view())
 
     add.click(on_add, [files], [report, files, *lib_out], api_visibility="private", concurrency_limit=1,
               concurrency_id="ingest")
 
-    def on_remove(source):
-        return (handlers.remove(services, source), *view())
+    def on_remove(source, request: gr.Request):
+        return (handlers.remove(services, source, _user(request)), *view())
 
     remove_btn.click(on_remove, [pick], [removed, *lib_out], api_visibility="private", concurrency_id="ingest")
     refresh.click(view, None, lib_out, api_visibility="private", queue=False)
@@ -223,12 +249,18 @@ def library_tab(services: Services, banner: gr.HTML):
 
 # ---- launch --------------------------------------------------------------------------------------
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
-           auth: Optional[list[tuple[str, str]]] = None, max_file_mb: float = 50.0,
-           prevent_thread_lock: bool = False, quiet: bool = False):
-    """Start the server (the caller has already checked that host + auth is a safe combination)."""
+           auth: Accounts | Optional[list[tuple[str, str]]] = None, max_file_mb: float = 50.0,
+           prevent_thread_lock: bool = False, quiet: bool = False, throttle: LoginThrottle | None = None):
+    """Start the server (the caller has already checked that host + auth is a safe combination).
+
+    `auth` is the parsed LEXCITE_AUTH (or plain (user, password) pairs); sign-ins go through
+    `ui.login.make_auth`: hashes accepted, failures slowed down and locked out (`throttle`)."""
+    if auth is not None and not isinstance(auth, Accounts):
+        auth = Accounts(tuple(Account(u, p) for u, p in auth))
     demo.queue(max_size=256)
     return demo.launch(
-        server_name=host, server_port=port, auth=auth or None,
+        server_name=host, server_port=port, auth=make_auth(auth, throttle) if auth else None,
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},
         auth_message="Sign in with the account your administrator gave you." if auth else None,
         max_file_size=int(max_file_mb * 1024 * 1024), show_error=False, footer_links=["api"],
         prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,

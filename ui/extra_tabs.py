@@ -123,10 +123,25 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def run_eval(services: Services, golden: str, progress=None):
+def golden_allowed(services: Services, path: Path) -> bool:
+    """A golden set may be the shipped default or a file under the data directory (checked before
+    looking at the file, so the answer never tells whether some other path exists)."""
+    default = services.evaluate.default_golden if services.evaluate else None
+    real = Path(path).resolve()
+    return (default is not None and real == Path(default).resolve()) or \
+        real.is_relative_to(Path(services.settings.data_dir).resolve())
+
+
+def run_eval(services: Services, golden: str, progress=None, user: str | None = None, uploaded: str | None = None):
+    from ui.handlers import require_admin
+
+    require_admin(services, user, "run evaluations")
     if services.evaluate is None:
         raise gr.Error("The evaluation harness is not installed on this server.")
-    path = Path((golden or "").strip() or str(services.evaluate.default_golden or ""))
+    path = Path(uploaded or (golden or "").strip() or str(services.evaluate.default_golden or ""))
+    if not uploaded and not golden_allowed(services, path):
+        raise gr.Error(f"Only the shipped golden set, files under the data directory ({services.settings.data_dir}) "
+                       "or an uploaded .jsonl file can be evaluated.")
     if path.suffix != ".jsonl" or not path.is_file():
         raise gr.Error(f"No golden set at {path}; give the path of a golden .jsonl file on the server.")
     report_dir = Path(services.settings.data_dir) / "eval-reports" / time.strftime("%Y%m%d-%H%M%S")
@@ -161,14 +176,15 @@ def run_eval(services: Services, golden: str, progress=None):
 
 def eval_tab(services: Services) -> None:
     default = str(services.evaluate.default_golden or "") if services.evaluate else ""
-    golden = gr.Textbox(default, label="Golden set (a .jsonl file on the server)")
+    golden = gr.Textbox(default, label="Golden set (the shipped one, or a .jsonl file under the data directory)")
+    uploaded = gr.File(label="…or upload a golden set (.jsonl)", file_types=[".jsonl"], type="filepath")
     go = gr.Button("Run evaluation", variant="primary")
     summary = gr.Markdown()
     table = gr.Dataframe(headers=["metric", "value"], interactive=False)
     files = gr.File(label="Report", file_count="multiple", interactive=False)
 
-    def on_run(path, progress=gr.Progress()):
-        return run_eval(services, path, progress)
+    def on_run(path, upload, request: gr.Request, progress=gr.Progress()):
+        return run_eval(services, path, progress, getattr(request, "username", None) or None, upload)
 
-    go.click(on_run, [golden], [summary, table, files], api_visibility="private", concurrency_limit=1,
+    go.click(on_run, [golden, uploaded], [summary, table, files], api_visibility="private", concurrency_limit=1,
              concurrency_id="eval")

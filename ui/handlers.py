@@ -17,6 +17,7 @@ import gradio as gr
 
 from assistant.records import Answer
 from lexcite.errors import IngestBusyError, LexciteError, NoIndexError
+from lexcite.text import is_text
 from ui import render
 from ui.feedback import RATINGS, make_feedback, record_feedback
 from ui.library import LibraryView, library_view, remove_document, save_uploads, uploads_dir
@@ -51,18 +52,31 @@ def history_pairs(answers: Sequence[Answer]) -> list[tuple[str, str]]:
 
 
 def clean_question(question: str | None) -> str:
+    if question is not None and not isinstance(question, str):
+        raise gr.Error("The question must be text.")
     q = (question or "").strip()
     if not q:
         raise gr.Error("Type a question first.")
+    if not is_text(q):
+        raise gr.Error("The question contains characters that are not valid text (a broken encoding); retype it.")
     if len(q) > MAX_QUESTION:
         raise gr.Error(f"That question is {len(q)} characters long; please keep it under {MAX_QUESTION}.")
     return q
 
 
-def ask(services: Services, question: str, answers: Sequence[Answer], backend: str | None) -> Answer:
-    """One answer, with the session's conversation as context. Raises LexciteError for the caller."""
+def ask(services: Services, question: str, answers: Sequence[Answer], backend: str | None,
+        user: str | None = None) -> Answer:
+    """One answer, with the session's conversation as context, audited under `user` (the signed-in
+    name, None without a login). Raises LexciteError for the caller."""
     backend = backend if backend and backend != services.settings.backend else None
-    return services.assistant.ask(question, history=history_pairs(answers), backend=backend)
+    return services.assistant.ask(question, history=history_pairs(answers), backend=backend, user=user)
+
+
+def require_admin(services: Services, user: str | None, what: str) -> None:
+    """Refuse, on the server, what only admins may do (the page hides it too, but requests can be forged)."""
+    if not services.is_admin(user):
+        log.warning("refused %s for %r (role %s)", what, user, services.accounts.role(user))
+        raise gr.Error(f"Only administrators can {what}; ask one to do it or to give you the admin role.")
 
 
 @dataclass
@@ -74,7 +88,7 @@ class ChatUpdate:
 
 
 def respond(services: Services, question: str, messages: list[dict] | None, answers: list[Answer] | None,
-            backend: str | None = None, delay: float = 0.0) -> Iterator[ChatUpdate]:
+            backend: str | None = None, delay: float = 0.0, user: str | None = None) -> Iterator[ChatUpdate]:
     """Stream one chat turn: the question, then the verified answer sentence by sentence."""
     question = clean_question(question)
     answers = list(answers or [])
@@ -84,7 +98,7 @@ def respond(services: Services, question: str, messages: list[dict] | None, answ
     ]
     yield ChatUpdate(list(messages), list(answers))
     try:
-        answer = ask(services, question, answers, backend)
+        answer = ask(services, question, answers, backend, user)
     except NoIndexError:
         messages[-1] = {"role": "assistant",
                         "content": render.empty_index_html(str(services.settings.corpus_dir))}
@@ -115,17 +129,22 @@ def respond(services: Services, question: str, messages: list[dict] | None, answ
 
 
 def api_ask(services: Services, question: str, history: Sequence[Sequence[str]] | None = None,
-            backend: str | None = None) -> dict:
-    """The `/ask` API: one answer as the DESIGN.md JSON object."""
+            backend: str | None = None, user: str | None = None) -> dict:
+    """The `/ask` API: one answer as the DESIGN.md JSON object, audited under `user`."""
     question = clean_question(question)
+    if history is not None and not isinstance(history, (list, tuple)):
+        raise gr.Error("history must be a list of [user, assistant] pairs")
     pairs: list[tuple[str, str]] = []
     for item in history or []:
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise gr.Error("history must be a list of [user, assistant] pairs")
-        pairs.append((str(item[0]), str(item[1])))
+        if (not isinstance(item, (list, tuple)) or len(item) != 2
+                or not all(isinstance(x, str) and is_text(x) for x in item)):
+            raise gr.Error("history must be a list of [user, assistant] pairs of text")
+        pairs.append((item[0], item[1]))
+    if backend is not None and not isinstance(backend, str):
+        raise gr.Error("backend must be the name of a backend, or empty for the default")
     backend = backend if backend and backend != services.settings.backend else None
     try:
-        return services.assistant.ask(question, history=pairs, backend=backend).to_dict()
+        return services.assistant.ask(question, history=pairs, backend=backend, user=user).to_dict()
     except LexciteError as exc:
         raise gr.Error(str(exc)) from None
     except Exception:
@@ -188,8 +207,29 @@ def refresh_library(services: Services) -> LibraryView:
         raise gr.Error(str(exc)) from None
 
 
-def add_files(services: Services, files: Sequence[str | Path] | None, progress=None) -> str:
-    """Save uploads under data_dir/uploads and ingest that folder; returns a Markdown summary."""
+def add_files(services: Services, files: Sequence[str | Path] | None, progress=None,
+              user: str | None = None, discard_uploads: bool = False) -> str:
+    """Save uploads under data_dir/uploads and ingest that folder; returns a Markdown summary.
+    With `discard_uploads` (the app: `files` are Gradio's cached copies) those copies are deleted
+    afterwards, whatever became of them (kept or rejected), so none stays downloadable."""
+    try:
+        return _add_files(services, files, progress, user)
+    finally:
+        if discard_uploads:
+            discard_temp_uploads(files)
+
+
+def discard_temp_uploads(files: Sequence[str | Path] | None) -> None:
+    """Delete Gradio's cached copies of uploads: they stay downloadable while they exist."""
+    for f in files or []:
+        try:
+            Path(f).unlink(missing_ok=True)
+        except (OSError, TypeError, ValueError):
+            log.warning("could not delete the uploaded temp file %s", f)
+
+
+def _add_files(services: Services, files: Sequence[str | Path] | None, progress, user: str | None) -> str:
+    require_admin(services, user, "add documents")
     if not files:
         raise gr.Error("Choose one or more files to add first.")
     if len(files) > MAX_FILES:
@@ -215,7 +255,23 @@ def add_files(services: Services, files: Sequence[str | Path] | None, progress=N
         log.exception("ingesting uploads failed")
         raise gr.Error("Ingesting the uploads failed; the details are in the server log.") from None
     _discard_failed(dest, report)
-    return render.report_md(report, saved.rejected)
+    return render.report_md(report, saved.rejected, saved.notes + _not_indexed(services, dest, saved.saved, report))
+
+
+def _not_indexed(services: Services, dest: Path, saved: Sequence[Path], report) -> list[tuple[str, str]]:
+    """Saved files the ingest neither indexed nor reported as failed (nothing is lost without a word)."""
+    try:
+        indexed = {d.source for d in services.index.documents()}
+    except LexciteError:
+        return []
+    failed = {f.path for f in report.failed}
+    out = []
+    for p in saved:
+        source = f"{dest.name}/{p.name}"
+        if source not in indexed and source not in failed:
+            out.append((p.name, "was stored but not indexed; tell the administrator (see the server log)"))
+            log.warning("upload %s was saved but the ingest did not index it (skipped: %s)", source, report.skipped)
+    return out
 
 
 def _discard_failed(dest: Path, report) -> None:
@@ -227,7 +283,8 @@ def _discard_failed(dest: Path, report) -> None:
             target.unlink()
 
 
-def remove(services: Services, source: str | None) -> str:
+def remove(services: Services, source: str | None, user: str | None = None) -> str:
+    require_admin(services, user, "remove documents")
     if not source:
         raise gr.Error("Pick a document to remove first.")
     try:

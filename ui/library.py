@@ -3,6 +3,9 @@
 Uploads are copied under `settings.data_dir / "uploads"` with a safe name (no directories, no
 traversal, no hidden or control characters), checked against the supported types and the size
 limit, then that folder is ingested. Files that fail are listed with the reason; the rest land.
+Every file lands or is reported: two files of one upload whose safe names collide are kept side by
+side (`a_b.md`, `a_b-2.md`), a name the folder walk would pass over (`README.*`) gets an
+`upload-` prefix, and a file replacing an earlier upload of the same name says so.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from ingest.walk import ignored_at_top
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,7 @@ class RejectedName(ValueError):
 class UploadResult:
     saved: list[Path] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (original name, what happened to it)
 
 
 def uploads_dir(settings) -> Path:
@@ -70,6 +76,7 @@ def save_uploads(files: Sequence[str | Path], dest: Path, allowed_suffixes: Iter
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     result = UploadResult()
+    taken: set[str] = set()  # names given in this upload (case-insensitively: Notes.md and notes.MD collide on some disks)
     for i, f in enumerate(files):
         src = Path(f)
         original = names[i] if names is not None else src.name
@@ -90,13 +97,31 @@ def save_uploads(files: Sequence[str | Path], dest: Path, allowed_suffixes: Iter
             result.rejected.append((original, f"it is {size / 1048576:.1f} MB; the limit is {max_mb:g} MB "
                                               "(setting max_file_mb)"))
             continue
+        why = ""
+        if ignored_at_top(safe):  # the walk reads README files as notes about the folder, not documents
+            safe, why = "upload-" + safe, "README files are read as notes about a folder, not as documents"
+        stem, suffix = safe[: -len(Path(safe).suffix)], Path(safe).suffix
+        n = 2
+        while safe.lower() in taken:  # another file of this upload already has that name
+            safe, why = f"{stem[: MAX_NAME - len(suffix) - 4]}-{n}{suffix}", "another file in this upload has that name"
+            n += 1
         target = (root / safe).resolve()
         if target.parent != root:  # belt and braces: never write outside the uploads folder
             result.rejected.append((original, "the name points outside the uploads folder"))
             continue
+        if why:
+            result.notes.append((original, f"saved as {target.name}: {why}"))
+        if target.exists():
+            result.notes.append((original, f"replaces the earlier upload {target.name}"))
         tmp = target.with_name(f".{target.name}.part")
-        shutil.copyfile(src, tmp)
-        tmp.replace(target)
+        try:
+            shutil.copyfile(src, tmp)
+            tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            result.rejected.append((original, f"could not be stored on the server ({exc.strerror})"))
+            continue
+        taken.add(target.name.lower())
         result.saved.append(target)
     return result
 

@@ -171,12 +171,14 @@ def library_summary_md(status, by_type: dict[str, int], last_ingest: str) -> str
     )
 
 
-def report_md(report, rejected: Sequence[tuple[str, str]] = ()) -> str:
+def report_md(report, rejected: Sequence[tuple[str, str]] = (), notes: Sequence[tuple[str, str]] = ()) -> str:
     lines = [
         f"**Ingest finished:** {report.added} added, {report.updated} updated, {report.unchanged} "
         f"unchanged, {report.removed} removed, {len(report.failed)} failed; {report.chunks} passages "
         "indexed in total."
     ]
+    for name, what in notes:
+        lines.append(f"- **Note:** `{_md_code(name)}` {_md_text(what)}")
     for name, why in rejected:
         lines.append(f"- **Not uploaded:** `{_md_code(name)}`: {_md_text(why)}")
     for f in report.failed:

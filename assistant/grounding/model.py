@@ -160,14 +160,16 @@ class GroundingModel:
 
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
-        for i, (s, passages) in enumerate(items):
-            for p in passages:
-                for w in self._windows(p):
-                    flat.append((s, w))
-                    owner.append(i)
-        logits = np.empty(len(flat), dtype=np.float32)
-        order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
+        # The fast tokenizer keeps its padding/truncation mode in shared state: `tokenize` (in _windows)
+        # and the padded batch call must never interleave across threads, so both run under the lock.
         with self._lock, torch.inference_mode():
+            for i, (s, passages) in enumerate(items):
+                for p in passages:
+                    for w in self._windows(p):
+                        flat.append((s, w))
+                        owner.append(i)
+            logits = np.empty(len(flat), dtype=np.float32)
+            order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
             for b in range(0, len(order), batch_size):
                 idx = order[b : b + batch_size]
                 enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-COMMANDS = ("serve",)
+COMMANDS = ("serve", "hash_password")
 
 
 @click.command()
@@ -16,10 +16,10 @@ COMMANDS = ("serve",)
 @click.pass_obj
 def serve(obj, host: str, port: int, insecure_no_auth: bool) -> None:
     """Start the web app: Ask (cited chat), Library, and Quiz/Evaluate when installed."""
-    from ui.auth import check_bind, is_loopback, parse_auth
+    from ui.auth import check_bind, is_loopback, parse_accounts
 
     settings = obj.settings
-    auth = parse_auth(settings.auth)
+    auth = parse_accounts(settings.auth)
     check_bind(host, auth, insecure_no_auth)  # before loading anything heavy: fail fast
     if insecure_no_auth and not auth and not is_loopback(host):
         click.echo(f"warning: serving on {host} WITHOUT a login (--insecure-no-auth)", err=True)
@@ -27,6 +27,19 @@ def serve(obj, host: str, port: int, insecure_no_auth: bool) -> None:
     from ui.app import build_app, launch
     from ui.services import services_from_settings
 
-    services = services_from_settings(settings, obj.embedder)
-    click.echo(f"Lexcite on http://{host}:{port} (login {'on' if auth else 'off'}; Ctrl+C stops it)", err=True)
+    services = services_from_settings(settings, obj.embedder, warm=True)  # models and store built before serving
+    roles = ", ".join(f"{a.user} ({a.role})" for a in auth.entries)
+    click.echo(f"Lexcite on http://{host}:{port} (login {'on: ' + roles if auth else 'off'}; Ctrl+C stops it)",
+               err=True)
     launch(build_app(services), host=host, port=port, auth=auth, max_file_mb=settings.max_file_mb, quiet=True)
+
+
+@click.command("hash-password")
+def hash_password() -> None:
+    """Print a scrypt hash of a password (asked twice, not echoed) for LEXCITE_AUTH: `user:HASH[:role]`."""
+    from ui.auth import hash_password as make_hash
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password.strip():
+        raise click.UsageError("the password is empty")
+    click.echo(make_hash(password))

@@ -45,7 +45,7 @@ def live_app(shipped_index, real_embedder):
     from ui.app import build_app, launch
     from ui.services import services_from_settings
 
-    services = services_from_settings(shipped_index, real_embedder)
+    services = services_from_settings(shipped_index, real_embedder, warm=True)
     demo = build_app(services)
     _, url, _ = launch(demo, host="127.0.0.1", port=free_port(), auth=[LOGIN], prevent_thread_lock=True,
                        quiet=True)

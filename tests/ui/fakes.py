@@ -27,8 +27,8 @@ class FakeAssistant:
     empty: bool = False
     calls: list[dict] = field(default_factory=list)
 
-    def ask(self, question, history=None, backend=None, k=None) -> Answer:
-        self.calls.append({"question": question, "history": list(history or []), "backend": backend})
+    def ask(self, question, history=None, backend=None, k=None, user=None) -> Answer:
+        self.calls.append({"question": question, "history": list(history or []), "backend": backend, "user": user})
         if self.empty:
             raise NoIndexError("the index is empty: run `lexcite ingest corpus/` first")
         if "boom" in question:

@@ -148,3 +148,13 @@ def test_the_api_returns_the_design_answer_object(ui_services, fake_assistant):
         handlers.api_ask(ui_services, "q", [["only one"]])
     with pytest.raises(gr.Error, match="server log"):
         handlers.api_ask(ui_services, "boom")
+
+
+@pytest.mark.parametrize("question, history, says", [
+    ("consent\ud800?", [], "not valid text"), ("consent?", "nope", "history must be a list"),
+    ("consent?", [["q", 5]], "pairs of text"), (5, [], "must be text"),
+])
+def test_the_ask_api_refuses_broken_text_and_history_plainly(ui_services, question, history, says):
+    with pytest.raises(gr.Error, match=says):
+        handlers.api_ask(ui_services, question, history)
+    assert ui_services.assistant.calls == []

@@ -16,12 +16,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def last_audit(settings) -> dict:
+    from lexcite.jsonl import read_jsonl
+
+    return list(read_jsonl(settings.audit_path))[-1]
+
+
 @pytest.mark.integration
-def test_the_ask_endpoint_answers_from_gradio_client_with_a_login(live_app):
+def test_the_ask_endpoint_answers_from_gradio_client_with_a_login(live_app, shipped_index):
     from gradio_client import Client
 
     client = Client(live_app, auth=LOGIN, verbose=False)
     out = client.predict(question=QUESTION, history=[], backend="", api_name="/ask")
+    audited = last_audit(shipped_index)
+    assert (audited["question"], audited["user"], audited["answer"]) == (QUESTION, LOGIN[0], out["answer"])
     assert out["status"] == "answered" and out["citations"]
     assert all(s["citations"] for s in out["sentences"])
     assert any("I-24/7" in c["quote"] for c in out["citations"])
@@ -59,6 +67,8 @@ def test_an_officer_logs_in_asks_reads_the_cited_passage_and_flags_it(live_app, 
             answer = page.locator("#lx-chat .lx-answer").last
             expect(answer.locator(".lx-meta")).to_be_visible(timeout=120_000)  # streaming finished
             assert "I-24/7" in answer.inner_text()
+            audited = last_audit(shipped_index)  # the audit log names who asked in the browser
+            assert (audited["question"], audited["user"], audited["status"]) == (QUESTION, LOGIN[0], "answered")
             cites = answer.locator(".lx-cite")
             assert cites.count() >= 1
 

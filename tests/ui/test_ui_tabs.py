@@ -67,7 +67,8 @@ def test_a_maintainer_runs_the_answer_eval_on_a_small_golden_set(live_services, 
         pytest.skip("eval.answers is not importable in this checkout")
     default = live_services.evaluate.default_golden
     assert default is not None and default.is_file()
-    small = tmp_path / "golden.jsonl"
+    small = Path(live_services.settings.data_dir) / "golden-sets" / f"{tmp_path.name}.jsonl"  # evals read the data dir
+    small.parent.mkdir(exist_ok=True)
     small.write_text("\n".join(default.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
     summary, rows, files = extra_tabs.run_eval(live_services, str(small))
     assert "gates" in summary.lower() and rows and files
