@@ -43,13 +43,21 @@ class PoolTerm:
     sources: frozenset[str]
     count: int
     cls: str = "other"  # org | document | tool | place | other (entities only)
+    origin: tuple[str, str] = ("", "")  # (source, section) where the corpus first uses it
 
 
 def compatible(a: str, b: str) -> bool:
-    """Kinds that may stand in for each other."""
-    if a in ENTITY_KINDS:
-        return b in ENTITY_KINDS
+    """Kinds that may stand in for each other (a name for an acronym; an actor only for an actor)."""
+    if a in ("name", "acronym"):
+        return b in ("name", "acronym")
     return a == b
+
+
+TIME_UNITS = frozenset({"day", "week", "month", "year", "hour", "working day"})
+WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+WORD_NUMBERS.update({"fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60})
+_NUMBER_WORDS = {v: k for k, v in WORD_NUMBERS.items()}
 
 
 def entity_class(text: str, sentence: str = "", start: int = -1) -> str:
@@ -104,9 +112,11 @@ class TermPool:
         sources: dict[tuple[str, str], set[str]] = defaultdict(set)
         units: dict[tuple[str, str], str] = {}
         classes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        origins: dict[tuple[str, str], tuple[str, str]] = {}
         for st in statements:
             for t in st.terms:
                 key = (t.kind, normalize(t.text))
+                origins.setdefault(key, (st.chunk.source, st.chunk.section))
                 forms[key][t.text] += 1
                 sources[key].add(st.chunk.source)
                 units[key] = t.unit
@@ -118,12 +128,17 @@ class TermPool:
         for key in sorted(forms):
             text = max(sorted(forms[key]), key=lambda f: forms[key][f])  # the commonest spelling
             self.terms.append(PoolTerm(text, key[0], units[key], frozenset(sources[key]), sum(forms[key].values()),
-                                       _majority(classes.get(key))))
+                                       _majority(classes.get(key)), origins[key]))
+        self._origin = {normalize(t.text): t.origin for t in self.terms}
         self._cls = {(t.kind, normalize(t.text)): t.cls for t in self.terms}
         self.doc_freq: dict[str, int] = defaultdict(int)
         for t in self.terms:
             self.doc_freq[normalize(t.text)] += t.count
         self._vec: dict[str, np.ndarray] | None = None
+
+    def origin(self, text: str) -> tuple[str, str]:
+        """(source, section) where the corpus uses `text`; ("", "") for a made-up option."""
+        return self._origin.get(normalize(text), ("", ""))
 
     def frequency(self, text: str) -> int:
         return self.doc_freq.get(normalize(text), 0)
@@ -172,7 +187,7 @@ class TermPool:
         for t in self.terms:
             if not compatible(answer.kind, t.kind) or same_meaning(t.text, answer.text):
                 continue
-            if answer.kind in ENTITY_KINDS and t.cls != cls:
+            if answer.kind in ENTITY_KINDS and (t.cls != cls or cls == "other"):
                 continue  # a place for a body, or a law for a tool, is absurd
             if normalize(t.text) in stem_norm:
                 continue  # an option printed in the stem is no option
@@ -206,13 +221,23 @@ class TermPool:
 
     # ---- numbers --------------------------------------------------------------------------------
     def _numeric(self, answer: Term, statement: Statement, rng: random.Random) -> list[str]:
+        """The same document's other values of the kind first (periods of any time unit count), then
+        the answer's value shifted plausibly in its own format."""
         stem_norm = normalize(statement.text)
-        from_corpus = [t.text for t in self.terms
-                       if t.kind == answer.kind and t.unit == answer.unit
-                       and normalize(t.text) != normalize(answer.text) and normalize(t.text) not in stem_norm]
+        period = answer.unit in TIME_UNITS
+
+        def same_kind(t: PoolTerm) -> bool:
+            if t.kind != answer.kind:
+                return False
+            return t.unit in TIME_UNITS if period else t.unit == answer.unit
+
+        from_corpus = [t for t in self.terms if same_kind(t) and normalize(t.text) != normalize(answer.text)
+                       and normalize(t.text) not in stem_norm]
         rng.shuffle(from_corpus)
+        from_corpus.sort(key=lambda t: statement.chunk.source not in t.sources)  # the same document first
         made = [v for v in _numeric_variants(answer) if normalize(v) not in stem_norm]
-        return from_corpus + made
+        out = [t.text for t in from_corpus[:2]] + made[:3] + [t.text for t in from_corpus[2:]] + made[3:]
+        return list(dict.fromkeys(out))
 
 
 def _majority(counts: Counter | None) -> str:
@@ -235,7 +260,7 @@ def _numeric_variants(answer: Term) -> list[str]:
     """Plausible wrong numbers in the answer's own format ("30 days" -> "15 days", "60 days", ...)."""
     m = _NUM_IN.search(answer.text)
     if not m:
-        return []
+        return _word_variants(answer)
     raw = m.group()
     value = float(raw.replace(",", ""))
     if answer.kind == "year":
@@ -255,3 +280,25 @@ def _numeric_variants(answer: Term) -> list[str]:
         txt = f"{int(v):,}" if "," in raw else (str(int(v)) if "." not in raw else f"{v:g}")
         out.append(answer.text[: m.start()] + txt + answer.text[m.end():])
     return out
+
+
+def _word_variants(answer: Term) -> list[str]:
+    """'three months' -> 'two months', 'six months', 'one month', ... (numbers written as words)."""
+    words = answer.text.split(" ", 1)
+    value = WORD_NUMBERS.get(words[0].lower())
+    if value is None:
+        return []
+    rest = words[1] if len(words) > 1 else ""
+    out = []
+    for v in (value * 2, value - 1, value + 1, value * 4, 1, value + 2):
+        if v <= 0 or v == value or v not in _NUMBER_WORDS:
+            continue
+        unit = rest
+        if v == 1 and unit.endswith("s"):
+            unit = unit[:-1]
+        elif value == 1 and v > 1 and unit and not unit.endswith("s"):
+            unit += "s"
+        word = _NUMBER_WORDS[v]
+        word = word.capitalize() if words[0][:1].isupper() else word
+        out.append(f"{word} {unit}".strip())
+    return list(dict.fromkeys(out))

@@ -1,7 +1,8 @@
-"""`export_items(items, fmt) -> bytes` for json | gift | aiken | csv | md | qti (a zip package).
+"""`export_items(items, fmt) -> bytes` for json | gift | aiken | csv | md | qti (a zip package) | moodle.
 
-Aiken has multiple choice only: true/false is written as a two-option question and short-answer
-items are left out (the CLI says how many). Every other format carries every item.
+`export_report(items, fmt) -> Export` is the same with the items the format could not carry and why:
+Aiken has multiple choice only, so true/false is written as a two-option question and short-answer
+items are left out (and listed). Every other format carries every item.
 """
 
 from __future__ import annotations
@@ -10,23 +11,61 @@ import csv
 import io
 import json
 import logging
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from quiz.records import QuizError, QuizItem
 
 log = logging.getLogger(__name__)
 
-FORMATS: tuple[str, ...] = ("json", "gift", "aiken", "csv", "md", "qti")
+FORMATS: tuple[str, ...] = ("json", "gift", "aiken", "csv", "md", "qti", "moodle")
+EXTENSIONS = {"qti": "zip", "gift": "gift.txt", "aiken": "aiken.txt", "moodle": "moodle.xml"}
 LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass(frozen=True)
+class Export:
+    """The exported bytes, and (item id, reason) for every item the format could not carry."""
+
+    data: bytes
+    fmt: str
+    carried: int
+    skipped: tuple[tuple[str, str], ...] = ()
+
+    def notes(self) -> list[str]:
+        """One line per left-out item, for the CLI and the app."""
+        return [f"{self.fmt}: left out item {i}: {why}" for i, why in self.skipped]
+
+
+def cannot_carry(item: QuizItem, fmt: str) -> str | None:
+    """Why `fmt` cannot hold `item`, or None."""
+    if fmt == "aiken" and item.type == "short_answer":
+        return "Aiken holds multiple choice only (short-answer items have no options)"
+    if fmt == "aiken" and len(item.options) > len(LETTERS):
+        return f"Aiken letters run to {LETTERS[-1]}: more than {len(LETTERS)} options"
+    return None
+
+
+def export_report(items: Sequence[QuizItem], fmt: str) -> Export:
+    skipped = tuple((i.id, why) for i in items if (why := cannot_carry(i, fmt)))
+    data = export_items(items, fmt)
+    return Export(data, fmt, len(items) - len(skipped), skipped)
 
 
 def export_items(items: Sequence[QuizItem], fmt: str) -> bytes:
     writers: dict[str, Callable[[Sequence[QuizItem]], bytes]] = {
         "json": to_json, "gift": to_gift, "aiken": to_aiken, "csv": to_csv, "md": to_markdown, "qti": _qti,
+        "moodle": _moodle,
     }
     if fmt not in writers:
         raise QuizError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     return writers[fmt](items)
+
+
+def _moodle(items: Sequence[QuizItem]) -> bytes:
+    from quiz.moodle import to_moodle_xml
+
+    return to_moodle_xml(items)
 
 
 def _qti(items: Sequence[QuizItem]) -> bytes:
@@ -90,20 +129,20 @@ def to_aiken(items: Sequence[QuizItem]) -> bytes:
     blocks = []
     skipped = 0
     for it in items:
-        if it.type == "mcq":
-            options = list(it.options)
-        elif it.type == "true_false":
-            options = ["True", "False"]
-        else:
+        if cannot_carry(it, "aiken"):
             skipped += 1
             continue
+        if it.type == "mcq":
+            options = list(it.options)
+        else:
+            options = ["True", "False"]
         key = it.answer if it.type == "mcq" else it.answer.capitalize()
         lines = [one_line(it.stem)]
         lines += [f"{LETTERS[k]}. {one_line(o)}" for k, o in enumerate(options)]
         lines.append(f"ANSWER: {LETTERS[options.index(key)]}")
         blocks.append("\n".join(lines))
-    if skipped:
-        log.warning("Aiken holds multiple choice only: left out %d short-answer item(s)", skipped)
+    if skipped:  # export_report lists them by id, with the reason
+        log.info("Aiken holds multiple choice only: left out %d short-answer item(s)", skipped)
     return ("\n\n".join(blocks) + "\n").encode("utf-8")
 
 
@@ -158,4 +197,7 @@ def to_markdown(items: Sequence[QuizItem]) -> bytes:
             key = one_line(it.answer)
         out.append(f"{n}. **{key}** — {one_line(it.explanation)} (Source: {one_line(where(it))}; "
                    f"chunk `{it.citation.chunk_id}`)")
+        if one_line(it.citation.quote).rstrip(".") not in one_line(it.explanation):  # never the quote twice
+            out.append(f"   - Quote: “{one_line(it.citation.quote)}”")
+        out.append(f"   - Difficulty: {one_line(it.difficulty_reason)}")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -188,18 +188,22 @@ def find_terms(sentence: str, lexicon: Lexicon) -> list[Term]:
         add(Term(m.group("a"), m.start("a"), m.end("a"), "actor"))
     for m in _NAME.finditer(sentence):
         t = _trim_name(sentence, m.start(), m.end(), lexicon)
+        if t is not None and re.match(r",\s+[A-Z][\w\-]*(?:,|\s+and\b)", sentence[t[1]:]):
+            continue  # "Rules on Seeds, Soil, and …": a title cut at its own comma
         if t is not None:
             add(Term(sentence[t[0]:t[1]], t[0], t[1], "name"))
     for m in _ACRONYM.finditer(sentence):
         if re.fullmatch(r"[IVXLC]+", m.group()) or sentence.isupper():
             continue
+        if m.start() == 0 and not lexicon.cap[m.group().lower()] or re.match(r"\s+[A-Z]{2,}\b", sentence[m.end():]):
+            continue  # an upper-case opening word ("DONE at …", "IN WITNESS …") is drafting, not a name
         add(Term(m.group(), m.start(), m.end(), "acronym"))
     return sorted(found, key=lambda t: t.start)
 
 
 def _trim_name(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[int, int] | None:
     words = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(sentence[start:end])]
-    # a possessive ends the name: "INTERPOL’s Red Notices" -> "INTERPOL"
+    # a possessive ends the name: "ACME’s Field Notices" -> "ACME"
     for i, (_, _, w) in enumerate(words):
         if w.endswith(("’s", "'s")) and i < len(words) - 1:
             words = words[: i + 1]
@@ -210,6 +214,10 @@ def _trim_name(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[i
     while words and (words[0][2].lower() in _STOP or (words[0][0] == 0 and not lexicon.is_proper(words[0][2])
                                                     and len(words) > 1)):
         words = words[1:]
+    for i in range(1, len(words) - 1):  # "Convention and to the Community": two names, not one
+        if words[i][2] == "and" and words[i + 1][2][0].islower():
+            words = words[:i]
+            break
     while words and words[-1][2].lower() in _STOP:
         words = words[:-1]
     if not words:
@@ -223,6 +231,8 @@ def _trim_name(sentence: str, start: int, end: int, lexicon: Lexicon) -> tuple[i
         return None
     if len(caps) == 1 and caps[0].isupper():
         return None  # a lone acronym is an `acronym` term
+    if all(re.fullmatch(r"[IVXLC]+", w) for w in caps) or all(w.isupper() for w in caps):
+        return None  # "III and IV", "WITNESS WHEREOF": numbering and drafting formulas
     return words[0][0], words[-1][1]
 
 
@@ -276,8 +286,8 @@ def extract_statements(chunks: Sequence[Chunk], lexicon: Lexicon | None = None) 
             if not _readable(text):
                 continue
             terms = find_terms(text, lexicon)
-            if not terms:
-                continue
+            if not terms and not (_OBLIGATION.search(text) or _DEFINITION.search(text)):
+                continue  # a rule ("… shall be prohibited") is worth asking about without a key term
             feats, sal = statement_features(text, terms)
             out.append(Statement(c, text, s, e, feats, sal, tuple(terms)))
     return out
@@ -285,7 +295,7 @@ def extract_statements(chunks: Sequence[Chunk], lexicon: Lexicon | None = None) 
 
 def _readable(sentence: str) -> bool:
     n = len(sentence.split())
-    if n < 7 or n > 60 or not _END_OK.search(sentence):
+    if n < (5 if _OBLIGATION.search(sentence) else 7) or n > 60 or not _END_OK.search(sentence):
         return False
     if _FIRST_PERSON.search(sentence) or sentence.rstrip().endswith("?"):
         return False

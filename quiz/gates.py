@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
+import re
+
+from ingest.labels import names_provision
 from quiz.facts import content_words, normalize
 from quiz.records import QuizItem
 
@@ -50,13 +53,22 @@ def answer_supported(item: QuizItem, verifier: Verifier, passage: str | None = N
     """The statement the key asserts is supported by the quote; a false claim is not."""
     if not item.statement or normalize(item.statement) not in normalize(item.citation.quote):
         return "statement not in quote"
-    if item.type in ("mcq", "short_answer") and normalize(item.answer) not in normalize(item.statement):
+    if item.form == "which_provision":
+        if not names_provision(item.citation.section, item.answer):
+            return "the keyed provision is not the cited one"
+    elif item.form == "which_section":
+        if item.answer != item.citation.section:
+            return "the keyed part is not the cited one"
+    elif item.form == "provision_rule":
+        if normalize(item.answer) != normalize(item.keyed_claim):
+            return "the keyed rule is not the cited statement"
+    elif item.type in ("mcq", "short_answer") and normalize(item.answer) not in normalize(item.keyed_claim):
         return "answer not in statement"
-    if not verifier.score(item.statement, [item.citation.quote]).supported:
+    if not verifier.score(item.keyed_claim, [item.citation.quote]).supported:
         return "statement unsupported by quote"
     if item.type == "true_false":
         claim = claim_of(item)
-        if item.answer == "true" and normalize(claim) != normalize(item.statement):
+        if item.answer == "true" and normalize(claim) != normalize(item.keyed_claim):
             return "true claim differs from the quote"
         if item.answer == "false":
             passages = [item.citation.quote] + ([passage] if passage else [])
@@ -73,13 +85,19 @@ def exactly_one_correct(item: QuizItem, verifier: Verifier) -> str | None:
     keyed = [o for o in item.options if normalize(o) == normalize(item.answer)]
     if len(keyed) != 1:
         return f"answer appears {len(keyed)} times among the options"
-    key = verifier.score(item.statement, [item.citation.quote])
+    if item.form == "which_section":
+        return "a distractor is the cited part" if item.options.count(item.citation.section) != 1 else None
+    if item.form == "which_provision":
+        wrong = [o for o in item.options if o != item.answer and names_provision(item.citation.section, o)]
+        return f"distractor {wrong[0]!r} is the cited provision" if wrong else None
+    key = verifier.score(item.keyed_claim, [item.citation.quote])
     for o in item.options:
         if normalize(o) == normalize(item.answer):
             continue
         if normalize(o) in normalize(item.citation.quote):
             return f"distractor {o!r} is in the quote"
-        s = verifier.score(fill(item, o), [item.citation.quote])
+        claim = o if item.form == "provision_rule" else fill(item, o)
+        s = verifier.score(claim, [item.citation.quote])
         if s.supported and s.score >= key.score:
             return f"distractor {o!r} is as supported as the key"
     return None
@@ -105,9 +123,45 @@ def stem_hides_answer(item: QuizItem) -> str | None:
     stem = normalize(item.stem)
     if normalize(item.answer) in stem:
         return "stem prints the answer"
+    if item.form in ("which_provision", "provision_rule"):
+        return None  # the whole label or rule is the answer: its words alone give nothing away
+    if item.form == "which_section":
+        words = content_words(item.answer) - content_words(item.citation.title) - {"s"}
+        shared = words & (content_words(item.stem) - content_words(item.citation.title))
+        return f"stem repeats the heading's words {sorted(shared)}" if shared and len(shared) >= max(1, (len(words) + 1) // 2) else None
     leaked = {w for w in content_words(item.answer) if len(w) >= 3} & content_words(item.stem)
     if leaked:
         return f"stem prints answer words {sorted(leaked)}"
+    return None
+
+
+def stem_stands_alone(item: QuizItem) -> str | None:
+    """No discourse opener, no pronoun or "these/such" the stem does not resolve."""
+    from quiz.stems import stem_problem
+
+    return stem_problem(item.stem, item.citation.title)
+
+
+def provision_cited(item: QuizItem) -> str | None:
+    """An item on a legal text names the provision it cites, in the stem or the explanation."""
+    if not item.provision:
+        return None
+    head = re.sub(r"\(.*$", "", item.provision).strip()
+    if not item.citation.section or not names_provision(item.citation.section, head):
+        return f"the citation's section {item.citation.section!r} does not name {item.provision}"
+    if head not in item.stem and head not in item.explanation and item.form != "which_provision":
+        return f"neither stem nor explanation names {head}"
+    return None
+
+
+def answer_not_the_subject(item: QuizItem) -> str | None:
+    """A blank must not hide what the whole document is about (the name in its title asks nothing)."""
+    if item.form not in ("cloze", "question", "") or item.type == "true_false" or not item.citation.title:
+        return None
+    if item.kind in ("number", "percent", "year", "money"):
+        return None
+    if normalize(item.answer) in normalize(item.citation.title):
+        return f"the answer {item.answer!r} is the document's own subject (in its title)"
     return None
 
 
@@ -116,6 +170,9 @@ ITEM_GATES: dict[str, Callable[..., str | None]] = {
     "exactly_one_correct": exactly_one_correct,
     "options_distinct": options_distinct,
     "stem_hides_answer": stem_hides_answer,
+    "stem_stands_alone": stem_stands_alone,
+    "provision_cited": provision_cited,
+    "answer_not_the_subject": answer_not_the_subject,
 }
 
 
@@ -191,13 +248,17 @@ def _balance(what: str, counts: Mapping[str, int], exhausted: set[str]) -> list[
 
 
 def claim_of(item: QuizItem) -> str:
-    """The statement a true/false stem asks about (after the 'True or false:' prefix)."""
-    return item.stem.split(":", 1)[1].strip() if item.stem.lower().startswith("true or false:") else item.stem
+    """The statement a true/false stem asks about (after 'True or false:' and 'Under <provision> of …, ')."""
+    claim = item.stem.split(":", 1)[1].strip() if item.stem.lower().startswith("true or false:") else item.stem
+    if item.provision and claim.startswith(f"Under {item.provision} of ") and ", " in claim:
+        tail = claim.split(", ", 1)[1]  # instrument names in stems hold no comma (quiz/provisions.py)
+        return tail[:1].upper() + tail[1:]
+    return claim
 
 
 def fill(item: QuizItem, option: str) -> str:
     """The keyed statement with the answer replaced by `option`."""
-    st = item.statement
+    st = item.keyed_claim
     i = st.casefold().find(item.answer.casefold())
     if i < 0:
         return st

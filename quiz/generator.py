@@ -18,14 +18,17 @@ from typing import Sequence
 
 from ingest.records import Chunk
 from quiz.distractors import TermPool
-from quiz.facts import NUMERIC_KINDS, Statement, build_lexicon, extract_statements, normalize
+from quiz.facts import Statement, build_lexicon, extract_statements, normalize
 from quiz.gates import CachedVerifier, Verifier, check_item, same_fact, spread_violations
 from quiz.items import ItemBuilder
+from quiz.provisions import LegalTexts
 from quiz.records import DIFFICULTIES, ITEM_TYPES, QuizError, QuizItem
+from quiz.support import CorpusSupport
 
 log = logging.getLogger(__name__)
 
 MAX_SAME_ANSWER = 2  # an mcq/short answer may key at most this many items
+TYPE_WEIGHTS = {"mcq": 3, "true_false": 1, "short_answer": 1}  # multiple choice is the main item type
 TOPIC_K = 30
 _PARTS = 4  # documents without sections are cut into this many parts for spreading
 
@@ -41,20 +44,65 @@ class QuizRun:
     groups: set = field(default_factory=set)
     group_of: dict = field(default_factory=dict)  # item id -> (source, section or part)
     seconds: float = 0.0
+    types: tuple = ()
+    requested: int = 0
+    why_not: dict = field(default_factory=lambda: defaultdict(Counter))  # type -> Counter(reason)
 
     def summary(self) -> dict:
+        built = Counter(i.type for i in self.items)
         return {"items": len(self.items), "statements": self.statements, "candidates": self.candidates,
                 "attempts": self.attempts, "rejected": dict(sorted(self.rejected.items())),
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "built": {t: built.get(t, 0) for t in self.types},
+                "why_not": {t: dict(self.why_not[t].most_common()) for t in self.types if self.why_not.get(t)}}
+
+    def unbuilt(self) -> list[str]:
+        """One line per requested type that no item came out of, saying why (the commonest reasons)."""
+        built = Counter(i.type for i in self.items)
+        out = []
+        for t in self.types:
+            if built.get(t):
+                continue
+            reasons = self.why_not.get(t) or Counter()
+            if not reasons:
+                out.append(f"{t}: no statement was tried for it (the quiz filled up with other types first)"
+                           if self.items else f"{t}: no statement in scope to build it from")
+                continue
+            top = "; ".join(f"{n}× {r}" for r, n in reasons.most_common(3))
+            out.append(f"{t}: none built from {sum(reasons.values())} attempts: {top}")
+        if self.items and len(self.items) < self.requested:
+            every = Counter()
+            for c in self.why_not.values():
+                every.update(c)
+            top = "; ".join(f"{n}× {r}" for r, n in every.most_common(3))
+            out.append(f"only {len(self.items)} of {self.requested}: the statements in scope ran out"
+                       + (f" ({top})" if top else ""))
+        return out
 
 
 def generate_quiz(index, verifier: Verifier, *, n: int = 10, topic: str | None = None,
                   types: Sequence[str] = ITEM_TYPES, difficulty: str | None = None, seed: int = 0,
-                  chat_model=None) -> list[QuizItem]:
+                  chat_model=None, documents: Sequence[str] = (), sections: Sequence[str] = ()) -> list[QuizItem]:
     """Up to `n` items, each citing the passage that proves its answer (see QuizGenerator).
     With a LangChain `chat_model` the LLM drafts and the verifier keeps or drops (quiz/llm_draft.py)."""
     return QuizGenerator(index, verifier).run(n=n, topic=topic, types=types, difficulty=difficulty, seed=seed,
-                                              chat_model=chat_model).items
+                                              chat_model=chat_model, documents=documents, sections=sections).items
+
+
+def in_scope(chunk: Chunk, documents: Sequence[str] = (), sections: Sequence[str] = ()) -> bool:
+    """A chunk is in a quiz's scope when its document matches one of `documents` (file name or title,
+    case-insensitive substring) and its section one of `sections` (prefix, "Article 2" holds
+    "Article 2(1)–(4)" but not "Article 21"); empty lists mean everything."""
+    if documents:
+        hay = f"{chunk.source}\n{chunk.title}".casefold()
+        if not any(d.strip().casefold() in hay for d in documents if d.strip()):
+            return False
+    if sections:
+        sec = chunk.section.casefold()
+        if not any(sec == s.strip().casefold() or (sec.startswith(s.strip().casefold()) and
+                                                  not sec[len(s.strip()):][:1].isalnum())
+                   for s in sections if s.strip()):
+            return False
+    return True
 
 
 class QuizGenerator:
@@ -79,29 +127,53 @@ class QuizGenerator:
             raise QuizError("the index holds no passages: run `lexcite ingest` first")
         self._statements = extract_statements(self._chunks, build_lexicon(self._chunks))
         self._pool = TermPool(self._statements, self.embedder)
+        documents = []
+        try:
+            documents = list(self.index.documents())
+        except Exception:  # an index without a catalog of documents: legal texts are found by their labels
+            pass
+        short_name = None
+        catalog = getattr(self.index, "catalog", None)
+        if catalog is not None:
+            from assistant.instruments import InstrumentNames
+
+            short_name = InstrumentNames(catalog).short_name
+        self.legal = LegalTexts(self._chunks, documents, short_name)
+        self.support = CorpusSupport(self.index, self.verifier, self.legal)
 
     def run(self, *, n: int = 10, topic: str | None = None, types: Sequence[str] = ITEM_TYPES,
-            difficulty: str | None = None, seed: int = 0, chat_model=None) -> QuizRun:
+            difficulty: str | None = None, seed: int = 0, chat_model=None, documents: Sequence[str] = (),
+            sections: Sequence[str] = ()) -> QuizRun:
         t0 = time.perf_counter()
         types = _check_args(n, types, difficulty)
         self._load()
         assert self._chunks is not None and self._pool is not None
+        if documents or sections:
+            if not any(in_scope(c, documents, sections) for c in self._chunks):
+                raise QuizError(f"no indexed passage is in the scope documents={list(documents)} "
+                                f"sections={list(sections)}: check the names with `lexcite status` / "
+                                f"`lexcite inspect FILE`")
         if chat_model is not None:
-            return self._run_llm(chat_model, n=n, topic=topic, types=types, difficulty=difficulty, seed=seed, t0=t0)
+            return self._run_llm(chat_model, n=n, topic=topic, types=types, difficulty=difficulty, seed=seed, t0=t0,
+                                 documents=documents, sections=sections)
         rng = random.Random(seed)
-        statements = self._statements
+        statements = [s for s in self._statements if in_scope(s.chunk, documents, sections)]
+        if not statements:
+            raise QuizError("no statement in the chosen documents/sections is worth asking about: widen the scope")
         if topic:
             keep = self._topic_chunks(topic)
             statements = [s for s in statements if s.chunk.id in keep]
             if not statements:
                 raise QuizError(f"nothing in the corpus to ask about {topic!r}: try a broader topic or leave --topic out")
-        labels = _difficulties(statements, self._pool)
+        labels: dict = {}
         groups = _groups(self._chunks)
         queues = _queues(statements, groups, rng)
         run = QuizRun(items=[], statements=len(self._statements), candidates=len(statements),
-                      groups=set(queues))
-        builder = ItemBuilder(self._pool, self.verifier)
-        type_cycle = deque(types)
+                      groups=set(queues), types=tuple(types), requested=n)
+        builder = ItemBuilder(self._pool, self.verifier, self.support, self.legal, self.embedder, self._statements)
+        type_cycle = deque(t for t in types for _ in range(TYPE_WEIGHTS.get(t, 1)))
+        if len(types) > 1:  # interleave: mcq, true_false, mcq, short_answer, mcq, …
+            type_cycle = deque(_interleave(types))
         type_cycle.rotate(-(seed % len(types)))
         answers: Counter = Counter()
         docs = sorted({g[0] for g in queues})
@@ -144,22 +216,32 @@ class QuizGenerator:
 
     def _try(self, st: Statement, builder: ItemBuilder, run: QuizRun, type_cycle: deque, answers: Counter,
              labels: dict, difficulty: str | None, topic: str | None, rng: random.Random) -> QuizItem | None:
-        order = list(type_cycle)
+        built = Counter(i.type for i in run.items)
+        cycle = list(dict.fromkeys(type_cycle))
         type_cycle.rotate(-1)
+        # the type furthest behind its share (TYPE_WEIGHTS) first, so a statement that can only give a
+        # true/false item does not use up multiple choice's turn
+        order = sorted(cycle, key=lambda t: (built[t] / TYPE_WEIGHTS.get(t, 1), cycle.index(t)))
         label_topic = topic or st.chunk.section or st.chunk.title or st.chunk.source
+        tf = Counter(i.answer for i in run.items if i.type == "true_false")
+        builder.prefer_false = tf["true"] > tf["false"]  # keep "true" from being the safe guess
         for kind in order:
-            label = _shift(labels[id(st)], kind)
-            if difficulty and label != difficulty:
-                run.rejected["difficulty"] += 1
-                continue
             run.attempts += 1
-            item = builder.build(st, kind, label, label_topic, random.Random(f"{rng.random()}"))
+            item = builder.build(st, kind, label_topic, random.Random(f"{rng.random()}"))
             if item is None:
                 run.rejected[f"no_{kind}"] += 1
+                run.why_not[kind][builder.why or "nothing to ask"] += 1
+                continue
+            if difficulty and item.difficulty != difficulty:
+                run.rejected["difficulty"] += 1
+                run.why_not[kind][f"the item came out {item.difficulty}, not {difficulty}"] += 1
                 continue
             failed = check_item(item, self.verifier, st.chunk.text)
+            if not failed:
+                failed = self.support.problem(item)
             if failed:
                 run.rejected[failed[0]] += 1
+                run.why_not[kind][f"gate {failed[0]}: {failed[1].split(':')[0]}"] += 1
                 log.debug("rejected %s: %s", failed, item.stem)
                 continue
             if any(same_fact(item, other) for other in run.items):
@@ -171,11 +253,11 @@ class QuizGenerator:
             return item
         return None
 
-    def _run_llm(self, chat_model, *, n, topic, types, difficulty, seed, t0) -> QuizRun:
+    def _run_llm(self, chat_model, *, n, topic, types, difficulty, seed, t0, documents=(), sections=()) -> QuizRun:
         from quiz.llm_draft import LLMDrafter
 
         assert self._chunks is not None
-        chunks = self._chunks
+        chunks = [c for c in self._chunks if in_scope(c, documents, sections)]
         if topic:
             keep = self._topic_chunks(topic)
             chunks = [c for c in chunks if c.id in keep]
@@ -184,7 +266,7 @@ class QuizGenerator:
         drafter = LLMDrafter(chat_model, self.verifier)
         items = drafter.run(chunks, n=n, types=types, seed=seed, difficulty=difficulty, topic=topic)
         run = QuizRun(items=items, statements=len(self._statements), candidates=len(chunks),
-                      attempts=drafter.calls, rejected=Counter(drafter.rejected))
+                      attempts=drafter.calls, rejected=Counter(drafter.rejected), types=tuple(types))
         run.seconds = time.perf_counter() - t0
         log.info("quiz (llm): %s", run.summary())
         return run
@@ -245,21 +327,10 @@ def _queues(statements: Sequence[Statement], groups: _Groups, rng: random.Random
     return {g: deque(st for _, _, st in sorted(v, key=lambda x: (x[0], x[1]))) for g, v in per.items()}
 
 
-def _difficulties(statements: Sequence[Statement], pool: TermPool) -> dict[int, str]:
-    """Tercile label per statement: longer sentences, numbers and rare terms are harder."""
-    scores = []
-    for st in statements:
-        rare = max((1.0 / max(1, pool.frequency(t.text)) for t in st.terms), default=0.0)
-        numeric = any(t.kind in NUMERIC_KINDS for t in st.terms)
-        scores.append(0.04 * st.words + 1.0 * rare + (0.8 if numeric else 0.0) + 0.3 * len(st.terms))
-    ranked = sorted(range(len(statements)), key=lambda i: (scores[i], statements[i].text))
-    labels = {}
-    for r, i in enumerate(ranked):
-        labels[id(statements[i])] = DIFFICULTIES[min(2, r * 3 // max(1, len(ranked)))]
-    return labels
-
-
-def _shift(label: str, kind: str) -> str:
-    """True/false is a level easier than its statement, short answer a level harder."""
-    i = DIFFICULTIES.index(label) + {"true_false": -1, "short_answer": 1}.get(kind, 0)
-    return DIFFICULTIES[max(0, min(2, i))]
+def _interleave(types: Sequence[str]) -> list[str]:
+    """Each type as often as its weight, spread out: mcq, true_false, mcq, short_answer, mcq."""
+    slots = []
+    for t in types:
+        w = TYPE_WEIGHTS.get(t, 1)
+        slots += [((k + 0.5) / w, t) for k in range(w)]
+    return [t for _, t in sorted(slots, key=lambda x: (x[0], types.index(x[1])))]

@@ -59,7 +59,12 @@ class QuizItem:
     options: tuple[str, ...] = ()
     statement: str = ""
     fact: str = ""
-    kind: str = ""  # what the answer is: name, acronym, number, year, defined, actor, ...
+    kind: str = ""  # what the answer is: name, acronym, number, year, defined, actor, provision, rule, ...
+    form: str = ""  # how it asks: cloze | question | which_provision | provision_rule | claim
+    claim: str = ""  # the stand-alone statement the key asserts (pronouns resolved); "" = `statement`
+    provision: str = ""  # legal texts: the provision the statement stands in ("Article 31(2)")
+    difficulty_basis: tuple[tuple[str, float], ...] = ()  # the measured features behind `difficulty`
+    feedback: tuple[tuple[str, str], ...] = ()  # (option, why it is right / wrong), per option
 
     def __post_init__(self) -> None:
         if self.type not in ITEM_TYPES:
@@ -74,8 +79,38 @@ class QuizItem:
         d.update({
             "answer": self.answer, "explanation": self.explanation, "citation": self.citation.to_dict(),
             "difficulty": self.difficulty, "topic": self.topic, "statement": self.statement, "kind": self.kind,
+            "form": self.form, "claim": self.keyed_claim, "provision": self.provision,
+            "difficulty_basis": dict(self.difficulty_basis), "difficulty_reason": self.difficulty_reason,
+            "feedback": dict(self.feedback),
         })
         return d
+
+    @property
+    def keyed_claim(self) -> str:
+        """What the key asserts, standing alone (the verbatim statement when nothing had to be resolved)."""
+        return self.claim or self.statement
+
+    @property
+    def difficulty_reason(self) -> str:
+        """The difficulty label and the measured features it comes from, in words."""
+        b = dict(self.difficulty_basis)
+        if not b:
+            return self.difficulty
+        parts = []
+        if "distractor_closeness" in b and self.type == "true_false":
+            parts.append(f"the changed statement {_closeness(b['distractor_closeness'])} to the source "
+                         f"(similarity {b['distractor_closeness']:.2f})")
+        elif "distractor_closeness" in b:
+            parts.append(f"distractors {_closeness(b['distractor_closeness'])} to the key "
+                         f"(similarity {b['distractor_closeness']:.2f})")
+        if "evidence_words" in b:
+            parts.append(f"{int(b['evidence_words'])}-word evidence")
+        if b.get("sentences", 1) > 1:
+            parts.append(f"{int(b['sentences'])} sentences to combine")
+        return f"{self.difficulty}: " + ", ".join(parts)
+
+    def option_feedback(self, option: str) -> str:
+        return dict(self.feedback).get(option, "")
 
     @classmethod
     def from_dict(cls, d: dict) -> "QuizItem":
@@ -83,8 +118,16 @@ class QuizItem:
             id=d["id"], type=d["type"], stem=d["stem"], answer=d["answer"], explanation=d.get("explanation", ""),
             citation=QuizCitation.from_dict(d["citation"]), difficulty=d.get("difficulty", "medium"),
             topic=d.get("topic", ""), options=tuple(d.get("options") or ()), statement=d.get("statement", ""),
-            fact=d.get("fact", "") or d.get("statement", ""), kind=d.get("kind", ""),
+            fact=d.get("fact", "") or d.get("statement", ""), kind=d.get("kind", ""), form=d.get("form", ""),
+            claim=d.get("claim", "") if d.get("claim", "") != d.get("statement", "") else "",
+            provision=d.get("provision", ""),
+            difficulty_basis=tuple((k, float(v)) for k, v in (d.get("difficulty_basis") or {}).items()),
+            feedback=tuple((k, str(v)) for k, v in (d.get("feedback") or {}).items()),
         )
+
+
+def _closeness(sim: float) -> str:
+    return "close" if sim >= 0.6 else "fairly close" if sim >= 0.4 else "far"
 
 
 def item_id(*parts: str) -> str:

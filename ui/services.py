@@ -40,7 +40,7 @@ class IndexLike(Protocol):
 class QuizTools:
     generate: Callable[..., list]
     export: Callable[[list, str], bytes]
-    formats: tuple[str, ...] = ("json", "gift", "aiken", "csv", "md", "qti")
+    formats: tuple[str, ...] = ("moodle", "json", "gift", "aiken", "csv", "md", "qti")  # quiz.export.FORMATS
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,22 @@ COMMANDS = ("quiz",)
               help="Comma-separated item types: mcq, true_false, short_answer.")
 @click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), default=None)
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same quiz.")
-@click.option("--format", "fmt", type=click.Choice(["json", "gift", "aiken", "csv", "md", "qti"]), default=None,
-              help="Export format (default: a readable listing).")
+@click.option("--format", "fmt", type=click.Choice(["json", "gift", "aiken", "csv", "md", "qti", "moodle"]),
+              default=None, help="Export format (default: a readable listing). moodle = Moodle XML.")
+@click.option("--document", "documents", multiple=True,
+              help="Only this document (file name or title, part of it is enough); repeatable.")
+@click.option("--section", "sections", multiple=True,
+              help="Only this section, e.g. 'Article 21' (holds 'Article 21(1)–(2)', not 'Article 2'); repeatable.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 @click.option("--backend", type=click.Choice(["extractive", "openai", "ollama", "local"]), default="extractive",
               show_default=True, help="extractive: offline, no LLM; otherwise the LLM drafts and the verifier checks.")
 @click.option("--stats", is_flag=True, help="Print generation statistics (gate rejections, time) to stderr.")
 @click.pass_obj
-def quiz(obj, n, topic, types, difficulty, seed, fmt, output, backend, stats) -> None:
+def quiz(obj, n, topic, types, difficulty, seed, fmt, documents, sections, output, backend, stats) -> None:
     """Quiz items from the indexed documents; every answer cites the passage that proves it."""
     from assistant.verify import make_verifier
     from ingest.index import Index
-    from quiz.export import export_items
+    from quiz.export import export_report
     from quiz.generator import QuizGenerator
 
     if fmt == "qti" and not output:
@@ -43,19 +47,33 @@ def quiz(obj, n, topic, types, difficulty, seed, fmt, output, backend, stats) ->
         index, verifier = Index(obj.settings, obj.embedder), make_verifier(obj.settings, obj.embedder)
     index.require_nonempty()
     run = QuizGenerator(index, verifier, obj.embedder).run(
-        n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed, chat_model=chat_model)
+        n=n, topic=topic, types=types.split(","), difficulty=difficulty, seed=seed, chat_model=chat_model,
+        documents=documents, sections=sections)
     if stats:
         click.echo(f"quiz stats: {run.summary()}", err=True)
+    if stats or len(run.items) < n:
+        for line in run.unbuilt():  # why a requested type could not be built
+            click.echo(f"why: {line}", err=True)
     if not run.items:
         click.echo("no item passed the quality gates: try another --topic, more --types or no --difficulty", err=True)
     if len(run.items) < n:
         click.echo(f"only {len(run.items)} of {n} items passed the quality gates", err=True)
-    data = export_items(run.items, fmt) if fmt else listing(run.items).encode("utf-8")
-    if fmt == "aiken" and any(i.type == "short_answer" for i in run.items):
-        click.echo("note: Aiken holds multiple choice only; short-answer items were left out", err=True)
+    carried = len(run.items)
+    if fmt:
+        exported = export_report(run.items, fmt)
+        carried = exported.carried
+        data = exported.data
+        if exported.skipped:
+            click.echo(f"note: {fmt} could not carry {len(exported.skipped)} of {len(run.items)} items "
+                       f"(short-answer items were left out):", err=True)
+            for line in exported.notes():
+                click.echo(f"  {line}", err=True)
+    else:
+        data = listing(run.items).encode("utf-8")
     if output:
         Path(output).write_bytes(data)
-        click.echo(f"wrote {len(run.items)} items to {output}", err=True)
+        left = f" ({len(run.items) - carried} left out, see above)" if carried < len(run.items) else ""
+        click.echo(f"wrote {carried} items to {output}{left}", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -75,5 +93,7 @@ def listing(items) -> str:
             out.append(f"   answer: {it.answer}")
         out.append(f"   source: {where(it)}")
         out.append(f"   quote:  \"{it.citation.quote}\"")
+        out.append(f"   why:    {it.explanation}")
+        out.append(f"   level:  {it.difficulty_reason}")
         out.append("")
     return "\n".join(out)
