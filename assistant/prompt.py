@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from assistant.policy import strip_source_markers
 from assistant.records import Passage
 
 INSUFFICIENT = "INSUFFICIENT_EVIDENCE"
@@ -37,7 +38,8 @@ def format_passages(passages: Sequence[Passage]) -> str:
     for n, p in enumerate(passages, 1):
         c = p.chunk
         where = "; ".join(x for x in (c.title or c.source, c.section, f"p. {c.page}" if c.page else "") if x)
-        blocks.append(f'<passage n="{n}" source="{neutralise(where)}">\n{neutralise(c.text)}\n</passage>')
+        text = neutralise(strip_source_markers(c.text))  # a document's own "[3]" is never copied as a citation
+        blocks.append(f'<passage n="{n}" source="{neutralise(where)}">\n{text}\n</passage>')
     return "<passages>\n" + "\n".join(blocks) + "\n</passages>"
 
 

@@ -22,7 +22,8 @@ from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_c
 from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import ExtractiveBackend, SentenceScorer
 from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, asked_unit, is_unit, provision_refs
-from assistant.policy import REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions
+from assistant.policy import (REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions,
+                              strip_source_markers)
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.verify import make_verifier
 from assistant.retrieval import Retriever, make_retriever
@@ -160,7 +161,8 @@ class Assistant:
         t2 = time.perf_counter()
         times["answer"] = (t2 - t1) * 1e3
         checked = self._verify(draft)
-        kept = apply_policy(checked, self.policy_for(name))
+        kept = [replace(s, text=strip_source_markers(s.text)) for s in apply_policy(checked, self.policy_for(name))]
+        kept = [s for s in kept if s.text.strip()]
         times["verify"] = (time.perf_counter() - t2) * 1e3
         if not kept:
             why = Verdict("unsupported") if draft.sentences else Verdict("no_passages")
@@ -249,7 +251,7 @@ class Assistant:
         else:
             text = f"{REFUSAL_TEXT} {verdict.message()}".strip()
             if first:
-                quote = " ".join(first[0].quote.split())
+                quote = " ".join(strip_source_markers(first[0].quote).split())
                 text += f" The closest {self._where(first[0])}: “{quote}” [1]"
                 if len(cites) > 1:
                     text += " Other passages close to the question are listed below."

@@ -55,3 +55,36 @@ def test_a_model_that_obeys_the_injection_is_caught_by_verification(settings, ha
         ans = a.ask(QUESTIONS[0], k=8, backend="openai")
         assert "BANANA" not in ans.answer
         assert ans.status == "insufficient_evidence"
+
+
+FOOTNOTED = """Section 4. Inspections
+A harbour master may inspect any vessel moored in a port of the Republic [1]. An inspection must be \
+completed within 48 hours of the vessel's arrival [2]. The harbour master shall record every inspection \
+in the port register [3].
+"""
+
+
+def _markers(text: str) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+def test_bracketed_numbers_in_a_document_never_read_as_our_citations(settings, hash_embedder):
+    a = assistant_over(settings, hash_embedder, {"act.txt": FOOTNOTED})
+    ans = a.ask("Within how many hours must an inspection be completed?")
+    assert ans.status == "answered"
+    ours = {c.n for c in ans.citations}
+    assert set(_markers(ans.answer)) <= ours  # every [n] in the answer is one of our citation records
+    for s in ans.sentences:
+        assert not _markers(s.text)  # the document's own "[2]" is gone from the sentence shown
+    quoted = next(c for c in ans.citations if "48 hours" in c.quote)
+    assert "[2]" in quoted.quote  # the citation record still quotes the document verbatim
+
+
+def test_the_llm_is_shown_the_passages_without_their_bracketed_numbers(settings, hash_embedder):
+    model = scripted("An inspection must be completed within 48 hours of the vessel's arrival [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": FOOTNOTED}, chat_models={"openai": model})
+    a.ask("Within how many hours must an inspection be completed?", backend="openai")
+    shown = model.calls[0][-1].content
+    assert "48 hours of the vessel's arrival." in shown and "arrival [2]" not in shown
