@@ -257,8 +257,8 @@ class InstrumentNames:
             return []
         first = next((c for c in citations if c.n == kept[0].citations[0]), None)
         if first is None or not first.section:
-            return []
-        provision = re.sub(r"\((\w+)\)–\(\w+\)$|\(\w+\)$", "", first.section).strip()
+            return []  # the quote's own provision ("Recital 20" of a chunk labelled "Recitals 19–20"), article level
+        provision = re.sub(r"\((\w+)\)–\(\w+\)$|\(\w+\)$", "", first.provision or first.section).strip()
         name = self.short_name(first.source)
         if name.startswith("The "):
             name = "the " + name[4:]

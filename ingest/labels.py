@@ -73,6 +73,9 @@ def quote_provision(section: str, text: str, offset: int) -> str:
     """The provision path of a quote at `offset` in a chunk's `text` labelled `section`: "Article 6(1)–(3)" and
     a quote in its second paragraph give "Article 6(2)" (the last paragraph marker at a line start before the
     quote, within the chunk's range); any other label is returned as it is."""
+    plural = _RANGE.search(section or "")
+    if plural and plural.group("lo").isdigit() and plural.group("hi").isdigit():
+        return _member_of_range(section, plural, text, offset)
     m = _TAIL.match(section or "")
     if not m or not m.group("p2"):
         return section
@@ -85,3 +88,20 @@ def quote_provision(section: str, text: str, offset: int) -> str:
         if _in_range(got, lo, hi):
             label = got
     return f"{m.group('head').strip()}({label})"
+
+
+_NUMBERED = re.compile(r"(?m)^[ \t]*\((?P<n>\d{1,4})\)")
+
+
+def _member_of_range(section: str, plural: re.Match, text: str, offset: int) -> str:
+    """"Recitals 19–20" and a quote in the recital numbered (20) give "Recital 20"; the range when unsure."""
+    lo, hi = int(plural.group("lo")), int(plural.group("hi"))
+    got = None
+    for mark in _NUMBERED.finditer(text, 0, min(len(text), offset + 8)):
+        if mark.start() > offset:
+            break
+        if lo <= int(mark.group("n")) <= hi:
+            got = mark.group("n")
+    if got is None:
+        return section
+    return f"{section[:plural.start()]}{plural.group('word').capitalize()} {got}"

@@ -38,3 +38,14 @@ def test_a_quote_in_a_later_paragraph_of_a_chunk_is_cited_by_that_paragraph():
     start = text.index("Everyone has the second")
     assert citation_for(1, chunk, start, text.index(".", start) + 1).provision == "Article 6(2)"
     assert citation_for(1, chunk, text.index("Everyone"), text.index("Everyone") + 10).provision == "Article 6(1)"
+
+
+def test_a_quote_in_one_recital_of_a_chunk_holding_several_is_cited_by_that_recital():
+    from assistant.backends import citation_for
+    from ingest.records import Chunk
+
+    text = "(19) The protection of persons.\nIt should not apply to those purposes.\n(20) While this applies to courts."
+    chunk = Chunk("c", text, "reg.pdf", "Regulation", 4, "Recitals 19–20", 0, len(text), "primary_law", "h")
+    at = text.index("It should")
+    assert citation_for(1, chunk, at, at + 10).provision == "Recital 19"
+    assert citation_for(1, chunk, text.index("While"), len(text)).provision == "Recital 20"
