@@ -113,6 +113,37 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """The server process's peak resident memory (VmHWM), in MB; None where /proc does not say."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def audit_check(path: Path, results: list[dict], questions: list[str], user: str, turns: int, warm_up: int) -> dict:
+    """Every answered request logged exactly once, with the signed-in user: the audit log's records against
+    the requests that got an answer (question text per session and turn)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] \
+        if path.is_file() else []
+    asked: dict[str, int] = {}
+    for r in results:
+        if r["ok"]:
+            q = questions[(r["session"] * turns + r["turn"]) % len(questions)]
+            asked[q] = asked.get(q, 0) + 1
+    if warm_up:
+        asked[questions[0]] = asked.get(questions[0], 0) + warm_up
+    logged: dict[str, int] = {}
+    for rec in records:
+        logged[rec.get("question", "")] = logged.get(rec.get("question", ""), 0) + 1
+    return {"records": len(records), "answers": sum(asked.values()),
+            "with_user": sum(1 for rec in records if rec.get("user") == user),
+            "each_answer_once": logged == asked}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=50)
@@ -123,6 +154,8 @@ def main() -> None:
     ap.add_argument("--url", help="an already running server (else one is started on a free loopback port)")
     ap.add_argument("--auth", default="bench:bench-load-pass", help="user:pass for the login")
     ap.add_argument("--data-dir", type=Path, help="an existing index (else the shipped corpus is ingested fresh)")
+    ap.add_argument("--cold", action="store_true", help="no warm-up request: the sessions' first requests meet a "
+                                                         "freshly started server")
     args = ap.parse_args()
     if not 1 <= args.sessions <= 200 or not 1 <= args.turns <= 10:
         raise SystemExit("keep --sessions within 1..200 and --turns within 1..10")
@@ -150,10 +183,10 @@ def main() -> None:
             proc = start_server(data_dir, port, args.auth, env)
             url = f"http://127.0.0.1:{port}/"
             print(f"server up at {url} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-            # one warm-up request so model loading is not counted against the first sessions
-            from gradio_client import Client
+            if not args.cold:  # one warm-up request so model loading is not counted against the first sessions
+                from gradio_client import Client
 
-            Client(url, auth=(user, password), verbose=False).predict(question=questions[0], api_name="/ask")
+                Client(url, auth=(user, password), verbose=False).predict(question=questions[0], api_name="/ask")
 
         deadline = time.monotonic() + args.deadline
         barrier = threading.Barrier(args.sessions)
@@ -174,8 +207,12 @@ def main() -> None:
             "wall_s": round(wall, 2), "throughput_rps": round(len(lat) / wall, 2) if wall else 0.0,
             "statuses": {s: sum(1 for r in results if r.get("status") == s) for s in ("answered", "insufficient_evidence")},
             "first_errors": [e["error"] for e in errors[:5]],
-            "cpu_count": os.cpu_count(),
+            "cpu_count": os.cpu_count(), "cold": bool(args.cold),
         }
+        if proc is not None:
+            summary["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
+            summary["audit"] = audit_check(data_dir / "audit.jsonl", results, questions, user, args.turns,
+                                           warm_up=0 if args.cold else 1)
         out = REPO / "bench" / "out"
         out.mkdir(parents=True, exist_ok=True)
         (out / "load_ui.json").write_text(json.dumps(summary | {"results": results}, indent=1), encoding="utf-8")
