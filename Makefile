@@ -1,6 +1,6 @@
 # Lexcite: two commands on a fresh machine.
 #   make run   - set up, ingest corpus/ (skips what is unchanged), start the app on 127.0.0.1
-#   make test  - set up (dev extras, headless Chromium) and run the whole test suite
+#   make test  - set up (dev extras, headless Chromium), check the layers and dependencies (make lint), run the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: install dev run test test-fast browser ocr bench clean
+.PHONY: install dev run lint test test-fast browser ocr bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,10 +51,16 @@ run: install ocr
 	$(BIN)/lexcite ingest corpus/ || [ $$? -eq 3 ]
 	$(BIN)/lexcite serve --host $(HOST) --port $(PORT)
 
-test: dev browser ocr
+# The import contracts of pyproject.toml (one-way layers, no circles, no private imports; docs/ARCHITECTURE.md)
+# and deptry (every import declared, every declared dependency imported).
+lint: dev
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/deptry .
+
+test: dev browser ocr lint
 	$(BIN)/python -m pytest
 
-test-fast: dev
+test-fast: dev lint
 	$(BIN)/python -m pytest -m "not slow and not browser and not server"
 
 bench: install

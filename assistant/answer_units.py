@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer_type import Wanted, holds
-from assistant.backends.terms import content_stems, has_stem, stem
-from assistant.sentences import SentenceSpan, split_sentences
+from lexcite.text.terms import content_stems, has_stem, stem
+from lexcite.text.sentences import SentenceSpan, split_sentences
 
 ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")  # a sentence, not a heading
 

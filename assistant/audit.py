@@ -3,7 +3,7 @@
 A record holds exactly: time, user (when known), question, standalone question, backend and
 model, the retrieved chunk ids with their document hashes, the answer text and status, and
 per-sentence support. Nothing else (no passages, no prompts, no settings). Writes go through
-lexcite.jsonl.append_jsonl, which is safe under concurrent threads and processes.
+lexcite.text.jsonl.append_jsonl, which is safe under concurrent threads and processes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.records import Answer, Passage
-from lexcite.jsonl import append_jsonl
+from lexcite.text.jsonl import append_jsonl
 
 AUDIT_FIELDS = ("time", "user", "question", "standalone_question", "backend", "model", "retrieved",
                 "status", "answer", "sentences")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Protocol, Sequence
 
-from assistant.backends.terms import QUESTION_WORDS, STOP, words
+from lexcite.text import markers
+from lexcite.text.terms import QUESTION_WORDS, STOP, words
 
 History = Sequence[tuple[str, str]]
 
@@ -22,7 +23,7 @@ _ANAPHORA = re.compile(
     r"the same|the latter|the former|the above|above|former|latter)\b", re.I)
 _CONTINUATION = re.compile(r"^\s*(and|but|also|so|what about|how about|and what about|what else|why|how so|"
                            r"any|more|tell me more|explain)\b", re.I)
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]")
+_CITATION = markers.SPACED
 
 
 class Condenser(Protocol):

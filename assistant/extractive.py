@@ -21,11 +21,11 @@ import numpy as np
 
 from assistant.answer_type import Wanted, asks_for_quantity, holds
 from assistant.backends import Draft, DraftSentence, citation_for
-from assistant.backends.terms import content_stems, coverage, has_stem, stem, stems_match
+from lexcite.text.terms import content_stems, coverage, has_stem, stem, stems_match
 from assistant.answer_units import ENDED, Line, group, introduces, layout, list_head, list_items
 from assistant.policy import screen
 from assistant.records import Passage
-from assistant.sentences import SentenceSpan
+from lexcite.text.sentences import SentenceSpan
 from ingest.embedder import Embedder
 
 _REFERS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|such|the system|the tool|the organi[sz]ation)\b", re.I)

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from assistant.backends.terms import STOP, stem
+from lexcite.text.terms import STOP, stem
 from assistant.records import Citation, Sentence
 from ingest.catalog import Catalog
 from ingest.records import Chunk

@@ -14,16 +14,17 @@ import re
 from typing import Sequence
 
 from assistant.backends import Draft, DraftSentence, citation_for
-from assistant.backends.terms import content_stems
 from assistant.prompt import INSUFFICIENT, build_messages
 from assistant.records import Passage
-from assistant.sentences import split_sentences
 from lexcite.errors import ConfigError, LexciteError
 from lexcite.settings import Settings
+from lexcite.text import markers
+from lexcite.text.sentences import split_sentences
+from lexcite.text.terms import content_stems
 
 log = logging.getLogger(__name__)
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+_MARKER = markers.MARKER
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
 
 

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant.answer_type import answers
-from assistant.backends.terms import QUESTION_WORDS, STOP, content_stems, has_stem, stem, words
+from lexcite.text.terms import QUESTION_WORDS, STOP, content_stems, has_stem, stem, words
 from assistant.records import Sentence
 
 REFUSAL_TEXT = "The indexed documents do not contain enough to answer this question."
@@ -90,7 +90,7 @@ def strip_source_markers(text: str) -> str:
 def strip_instructions(text: str) -> str:
     """`text` with every sentence that addresses the assistant blanked out (offsets kept), so an
     instruction planted in a document can never count as support for an answer."""
-    from assistant.sentences import split_sentences
+    from lexcite.text.sentences import split_sentences
 
     out = text
     for s in split_sentences(text):

@@ -1,4 +1,4 @@
-"""Typed records at the assistant boundary (DESIGN.md JSON contract)."""
+"""Typed records at the assistant boundary (the JSON contract of docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.fusion import collapse_overlaps, demote_footnotes, fuse, prefer_language, zscore_fuse
 from assistant.records import Passage
-from ingest.index import Index, chroma_where
+from ingest.index import Index
 
 OVERFETCH = 2  # chunks fetched per wanted passage, so collapsing overlaps still leaves k
 QUERY_BATCH = 256
@@ -59,23 +59,10 @@ class DenseRetriever:
 
     def search_vectors(self, vecs: np.ndarray, n: int, sources=None, source_types=None) -> list[list[tuple[str, float]]]:
         """(chunk id, cosine) lists for many query vectors, asking Chroma in a few batched calls."""
-        self.index.refresh()  # documents another process ingested since the last question
-        coll = self.index.vectors.collection
-        total = coll.count()
-        if total == 0:
-            return [[] for _ in range(len(vecs))]
-        where = chroma_where(sources, source_types)
-        out: list[list[tuple[str, float]]] = []
-        for i in range(0, len(vecs), QUERY_BATCH):
-            res = self.index.vectors._call(
-                "query", coll.query, query_embeddings=np.asarray(vecs[i : i + QUERY_BATCH], dtype=np.float32),
-                n_results=min(n, total), where=where, include=["distances"],
-            )
-            out += [[(cid, 1.0 - float(d)) for cid, d in zip(ids, ds)] for ids, ds in zip(res["ids"], res["distances"])]
-        return out
+        return self.index.dense_hits(vecs, n, sources, source_types, batch=QUERY_BATCH)
 
     def _passages(self, hits: list[tuple[str, float]], k: int) -> list[Passage]:
-        chunks = self.index.catalog.get_chunks([i for i, _ in hits])  # uncommitted vectors drop out here
+        chunks = self.index.chunks_by_id([i for i, _ in hits])  # uncommitted vectors drop out here
         ranked = [Passage(chunks[i], s) for i, s in hits if i in chunks]
         ranked = [Passage(p.chunk, p.score, dense_rank=r) for r, p in enumerate(collapse_overlaps(ranked), 1)]
         return ranked[:k]
@@ -92,7 +79,7 @@ class LexicalRetriever:
 
     def retrieve(self, query, k, sources=None, source_types=None):
         k = _check_k(k)
-        hits = self.index.catalog.lexical_search(query, k * OVERFETCH + 8, sources, source_types, weights=self.weights)
+        hits = self.index.lexical_search(query, k * OVERFETCH + 8, sources, source_types, weights=self.weights)
         ranked = collapse_overlaps([Passage(c, score) for c, score in hits])
         return [Passage(p.chunk, p.score, lexical_rank=r) for r, p in enumerate(ranked[:k], 1)]
 

@@ -18,14 +18,14 @@ from dataclasses import replace
 from typing import Sequence
 
 from assistant.audit import AuditLog
-from assistant.backends import BACKENDS, LLM_BACKENDS, Backend, Draft, passage_citation
+from assistant.backends import LLM_BACKENDS, Backend, Draft, passage_citation
 from assistant.condense import HeuristicCondenser, LLMCondenser
-from assistant.extractive import ExtractiveBackend, SentenceScorer
+from assistant.extractive import SentenceScorer
 from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, asked_unit, is_unit, provision_refs
 from assistant.policy import (REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions,
                               strip_source_markers)
 from assistant.records import Answer, Citation, Passage, Sentence
-from assistant.verify import make_verifier
+from assistant.registry import BACKENDS, VERIFIERS
 from assistant.retrieval import Retriever, make_retriever
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
@@ -53,7 +53,7 @@ class Assistant:
         self.verifier = verifier
         self.embedder = embedder or index.embedder
         self.scorer = SentenceScorer(self.embedder)
-        self.extractive = ExtractiveBackend(self.scorer)
+        self.extractive = BACKENDS.build("extractive", self.scorer)
         self.gate = EvidenceGate(self.scorer.vectors)
         self.instruments = InstrumentNames(index.catalog)
         self.provisions = ProvisionLookup(index.catalog)
@@ -71,25 +71,15 @@ class Assistant:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         embedder = embedder or get_embedder(settings.embedding_model)
         index = Index(settings, embedder)
-        return cls(settings, index, make_retriever(index), make_verifier(settings, embedder), embedder)
+        verifier = VERIFIERS.build(settings.verifier or "auto", settings, embedder)
+        return cls(settings, index, make_retriever(index), verifier, embedder)
 
     # ---- backends --------------------------------------------------------------------------------
     def available_backends(self) -> list[str]:
-        """Backends that can run with the current settings (extractive always can)."""
-        out = ["extractive"]
-        s = self.settings
-        if "openai" in self._chat_models or (s.llm_base_url and s.llm_model):
-            out.append("openai")
-        if "ollama" in self._chat_models or s.llm_model:
-            out.append("ollama")
-        try:
-            from assistant.backends.local import default_gguf
-
-            if "local" in self._chat_models or s.llm_model.endswith(".gguf") or default_gguf():
-                out.append("local")
-        except (ConfigError, ImportError):
-            pass
-        return out
+        """Backends that can run with the current settings (extractive always can) or with a chat model
+        handed in (`use_chat_model`), in the registry's order (lexcite/registry.py)."""
+        can_run = set(BACKENDS.available(self.settings)) | set(self._chat_models)
+        return [name for name in BACKENDS.names if name in can_run]
 
     def use_chat_model(self, name: str, chat_model) -> None:
         """Serve backend `name` with this LangChain chat model (tests, or a model built elsewhere)."""
@@ -99,14 +89,11 @@ class Assistant:
 
     def chat_model(self, name: str):
         if name not in self._chat_models:
-            from assistant.llm import make_chat_model
-
-            self._chat_models[name] = make_chat_model(self.settings, name)
+            self._chat_models[name] = BACKENDS.build(name, self.settings)
         return self._chat_models[name]
 
     def backend(self, name: str) -> Backend:
-        if name not in BACKENDS:
-            raise ConfigError(f"backend {name!r} is not one of {', '.join(BACKENDS)}")
+        BACKENDS.check(name)
         if name == "extractive":
             return self.extractive
         from assistant.llm import LLMBackend

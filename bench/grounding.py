@@ -3,7 +3,7 @@
     .venv/bin/python bench/grounding.py --scifact ../shared/datasets/scifact-dev
 
 Sets: the held-out fifth of SciFact's real (claim, abstract) pairs (never trained on; see
-assistant/grounding/train.py) and the corpus-built pairs in eval/data/grounding_pairs.jsonl. Reports
+training/train_grounding.py) and the corpus-built pairs in eval/data/grounding_pairs.jsonl. Reports
 macro-F1 per verifier at its shipped threshold, the cross-encoder's load time and the time to
 score 100 sentence-passage pairs.
 """
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from assistant.grounding.data import is_heldout  # noqa: E402
-from assistant.grounding.train import macro_f1  # noqa: E402
+from training.grounding_data import is_heldout  # noqa: E402
+from training.train_grounding import macro_f1  # noqa: E402
 
 
 def rows(path: Path, heldout_only: bool) -> list[dict]:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "ingest")]
+sys.path.insert(0, str(REPO))  # run as a script from anywhere: the repository root, for tests.support
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -29,8 +29,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 def build_corpus(folder: Path, target_chunks: int) -> tuple[int, int]:
     """Copy the shipped corpus, then add generated documents until the chunker yields ~target chunks."""
-    import docs  # tests/ingest/docs.py: real PDFs and HTML
-    from legal_corpus import legal_text
+    from tests.support import docs  # tests/support/docs.py: real PDFs and HTML
+    from tests.support.legal_corpus import legal_text
 
     from ingest import chunker, loaders
 

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-LEXCITE = [sys.executable, "-c", "from lexcite.cli import main; main()"]
+LEXCITE = [sys.executable, "-c", "from ui.cli.main import main; main()"]
 DEFAULT_QUESTIONS = REPO / "eval" / "golden" / "shipped.jsonl"
 
 

@@ -2,9 +2,10 @@
 
     run_answer_eval(assistant, golden_path, report_dir=None, baseline=None) -> AnswerEvalRun
 
-For each golden item: ask the assistant (with the item's history), retrieve the top-k passages for
-the question the assistant searched (its standalone question), and judge retrieved and cited
-passages against the expected evidence by char span (eval/evidence.py). Then aggregate:
+For each golden item: ask the assistant (with the item's history), take the top k of the passages
+behind its answer (`Answer.passages`: the retrieval for its standalone question, no second search),
+and judge retrieved and cited passages against the expected evidence by char span (eval/evidence.py).
+Then aggregate:
 retrieval hit rate@k and MRR@k, evidence recall@k, citation precision/recall, sentence support
 rate, refusal precision/recall, false refusal rate, latency p50/p95; check the gates
 (eval/gates.toml); and, with `report_dir`, write report.json and report.html.
@@ -20,14 +21,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 from assistant.records import Answer, Passage
-from eval.evidence import DocumentTexts, EvidenceNotFound, Span, covered_fraction, matches
-from eval.gates import DEFAULT_GATES, GateResult, check_gates, load_gates
-from eval.golden import DEFAULT_GOLDEN, GoldenItem, load_golden, locate_evidence
+from eval.evidence import DocumentTexts, EvidenceNotFound, Span, covered_fraction, locate_evidence, matches
+from eval.gates import DEFAULT_GATES, check_gates, load_gates
+from eval.golden import DEFAULT_GOLDEN, GoldenItem, load_golden
 from eval.legal_scores import legal_scores, non_verbatim
 from eval.metrics.citation import citation_precision, citation_recall
 from eval.metrics.common import mean_defined
@@ -35,143 +35,42 @@ from eval.metrics.latency import percentile
 from eval.metrics.refusal import false_refusal_rate, false_refusals, refusal_precision, refusal_recall
 from eval.metrics.retrieval import hit_rate_at_k, mrr_at_k
 from eval.metrics.support import support_rate
+from eval.results import METRICS, AnswerEvalRun, ItemResult
+from ingest.records import Chunk
 from lexcite.errors import ConfigError
+from lexcite.settings import Settings
 
-# name -> (label for people, "higher" | "lower" is better, format)
-METRICS: dict[str, tuple[str, str, str]] = {
-    "hit_rate_at_k": ("retrieval hit rate@k", "higher", "pct"),
-    "mrr_at_k": ("retrieval MRR@k", "higher", "num"),
-    "evidence_recall_at_k": ("evidence recall@k", "higher", "pct"),
-    "citation_precision": ("citation precision", "higher", "pct"),
-    "citation_recall": ("citation recall", "higher", "pct"),
-    "support_rate": ("sentence support rate", "higher", "pct"),
-    "refusal_precision": ("refusal precision", "higher", "pct"),
-    "refusal_recall": ("refusal recall", "higher", "pct"),
-    "false_refusal_rate": ("false refusal rate", "lower", "pct"),
-    "false_refusals": ("false refusals", "lower", "int"),
-    "article_hit_at_k": ("article hit@k", "higher", "pct"),
-    "cited_article_precision": ("cited-article precision", "higher", "pct"),
-    "page_accuracy": ("page accuracy", "higher", "pct"),
-    "evidence_hit": ("evidence hit", "higher", "pct"),
-    "span_precision": ("char-span precision", "higher", "pct"),
-    "span_recall": ("char-span recall", "higher", "pct"),
-    "non_verbatim_quotes": ("non-verbatim quotes", "lower", "int"),
-    "latency_p50_ms": ("latency p50 (ms)", "lower", "ms"),
-    "latency_p95_ms": ("latency p95 (ms)", "lower", "ms"),
-}
+class ChunkReader(Protocol):
+    """What the eval reads from the assistant's index: the cited chunks, and a source's chunks (to find
+    evidence whose file is not at hand)."""
+
+    def get_chunks(self, ids: Sequence[str]) -> list[Chunk]: ...
+
+    def iter_chunks(self, source: str | None = None) -> Iterable[Chunk]: ...
+
+
+@runtime_checkable
+class Configured(Protocol):
+    """An assistant built from settings (the real one): k, the corpus folder and the backend default from them."""
+
+    settings: Settings
+
+
+@runtime_checkable
+class Embedding(Protocol):
+    """An index that names its embedding model (in the report's meta)."""
+
+    embedder: Any
 
 
 class AskingAssistant(Protocol):
-    """What the eval needs from assistant.service.Assistant (fakes implement the same)."""
+    """What the eval needs from assistant.service.Assistant (fakes implement the same). The retrieval it
+    scores is the one behind each answer (`Answer.passages`), never a second search."""
 
-    retriever: Any
+    index: ChunkReader
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             backend: str | None = None, k: int | None = None) -> Answer: ...
-
-
-@dataclass
-class ItemResult:
-    id: str
-    question: str
-    tags: list[str]
-    answerable: bool
-    status: str
-    answer: str
-    refused: bool
-    standalone_question: str
-    evidence: list[dict]
-    retrieved: list[dict]  # ranked: chunk_id, source, start, end, relevant
-    citations: list[dict]  # n, chunk_id, source, start, end, quote, passage, relevant
-    sentences: list[dict]  # text, citations, supported, score
-    hit: float  # 1/0, NaN for unanswerable items
-    reciprocal_rank: float
-    evidence_recall_at_k: float
-    citation_precision: float
-    citation_recall: float
-    support_rate: float
-    latency_ms: float
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    history: list[list[str]] = field(default_factory=list)
-    document: str = ""  # the golden item's `document` ("" when it names none)
-    # legal metrics: NaN when the item's evidence names no provision / page (see eval/metrics/provision.py)
-    article_hit: float = math.nan
-    cited_article_precision: float = math.nan
-    page_hit: float = math.nan
-    evidence_hit: float = math.nan
-    span_precision: float = math.nan
-    span_recall: float = math.nan
-    non_verbatim: list[str] = field(default_factory=list)  # "[n] why" for each quote that is not verbatim
-
-    @property
-    def correct(self) -> bool:
-        """Refused when unanswerable; answered, citing all its evidence, when answerable."""
-        if not self.answerable:
-            return self.refused
-        return not self.refused and self.citation_recall == 1.0
-
-    @property
-    def quality(self) -> float:
-        """0..1 for ranking the worst cases: lowest first."""
-        if not self.answerable:
-            return 1.0 if self.refused else 0.0
-        if self.refused:
-            return 0.0
-        q = mean_defined([self.citation_recall, self.citation_precision, self.support_rate, self.hit,
-                          self.article_hit, self.evidence_hit])
-        return 0.0 if math.isnan(q) else q
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"correct": self.correct, "quality": round(self.quality, 4)}
-
-
-@dataclass
-class AnswerEvalRun:
-    metrics: dict[str, float]
-    items: list[ItemResult]
-    gates: list[GateResult]
-    by_tag: dict[str, dict[str, float]]
-    meta: dict[str, Any]
-    baseline: dict[str, float] | None = None
-    by_document: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return all(g.passed for g in self.gates)
-
-    def deltas(self) -> dict[str, float]:
-        if not self.baseline:
-            return {}
-        return {m: v - self.baseline[m] for m, v in self.metrics.items() if m in self.baseline}
-
-    def worst(self, n: int = 8) -> list[ItemResult]:
-        bad = [i for i in self.items if i.quality < 1.0]
-        return sorted(bad, key=lambda i: (i.quality, -i.latency_ms))[:n]
-
-    def to_dict(self) -> dict:
-        return {
-            "meta": self.meta, "passed": self.passed,
-            "metrics": {k: _json_float(v) for k, v in self.metrics.items()},
-            "gates": [{**g.to_dict(), "value": _json_float(g.value)} for g in self.gates],
-            "deltas": {k: _json_float(v) for k, v in self.deltas().items()},
-            "by_tag": {t: {k: _json_float(v) for k, v in d.items()} for t, d in self.by_tag.items()},
-            "by_document": {t: {k: _json_float(v) for k, v in d.items()} for t, d in self.by_document.items()},
-            "items": [_json_clean(i.to_dict()) for i in self.items],
-        }
-
-
-def _json_float(v: float) -> float | None:
-    return None if v is None or math.isnan(v) else round(float(v), 6)
-
-
-def _json_clean(obj):
-    if isinstance(obj, float):
-        return _json_float(obj)
-    if isinstance(obj, dict):
-        return {k: _json_clean(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_json_clean(v) for v in obj]
-    return obj
 
 
 def load_baseline(path: Path) -> dict[str, float]:
@@ -203,11 +102,11 @@ def run_answer_eval(
     items = load_golden(golden_path)
     gates = load_gates(gates_path, known=METRICS)
     base = load_baseline(baseline) if isinstance(baseline, (str, Path)) else baseline
-    settings = getattr(assistant, "settings", None)
-    k = k or getattr(settings, "k", 6)
-    index = getattr(assistant, "index", None)
-    texts = DocumentTexts(corpus_dir or getattr(settings, "corpus_dir", Path("corpus")),
-                          chunks_of=index.iter_chunks if index is not None else None)
+    settings = assistant.settings if isinstance(assistant, Configured) else None
+    k = k or (settings.k if settings is not None else 6)
+    index = assistant.index
+    texts = DocumentTexts(corpus_dir or (settings.corpus_dir if settings is not None else Path("corpus")),
+                          chunks_of=index.iter_chunks)
     located = {}
     for item in items:  # before asking anything: a golden set that does not match the corpus fails fast
         try:
@@ -227,8 +126,8 @@ def run_answer_eval(
         by_document=by_document(results),
         meta={"golden": str(golden_path), "gates": str(gates_path), "k": k, "items": len(results),
               "answerable": sum(r.answerable for r in results),
-              "backend": backend or getattr(settings, "backend", "extractive"),
-              "embedding_model": getattr(getattr(index, "embedder", None), "name", ""),
+              "backend": backend or (settings.backend if settings is not None else "extractive"),
+              "embedding_model": index.embedder.name if isinstance(index, Embedding) else "",
               "seconds": round(time.perf_counter() - t0, 2),
               "created": time.strftime("%Y-%m-%d %H:%M:%S")},
         baseline=base,
@@ -287,8 +186,7 @@ def _one(assistant: AskingAssistant, item: GoldenItem, evidence: list[tuple[Span
 
 
 def _cited_chunks(assistant: AskingAssistant, answer: Answer) -> dict:
-    index = getattr(assistant, "index", None)
-    return {c.id: c for c in index.get_chunks([c.chunk_id for c in answer.citations])} if index else {}
+    return {c.id: c for c in assistant.index.get_chunks([c.chunk_id for c in answer.citations])}
 
 
 def _cited_spans(answer: Answer, chunks: dict) -> list[Span]:

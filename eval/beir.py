@@ -154,13 +154,10 @@ def build_index(data: BeirSet, settings: Settings, embedder: Embedder, cache_dir
     chunks = [c for cs in by_doc.values() for c in cs]
     vecs = embed_chunks(embedder, chunks, cache_dir, progress)
     index = Index(settings, embedder)
-    index.vectors.upsert([c.id for c in chunks], vecs, [c.text for c in chunks], [c.metadata() for c in chunks])
     now = time.time()
-    for n, (doc_id, cs) in enumerate(by_doc.items()):
-        title = data.corpus[doc_id][0]
-        index.catalog.commit_document(DocRecord(doc_id, cs[0].doc_hash, title, "secondary", "en", len(cs), "", now), cs)
-        if progress and (n % 500 == 0 or n == len(by_doc) - 1):
-            progress("index", n + 1, len(by_doc))
+    documents = [(DocRecord(doc_id, cs[0].doc_hash, data.corpus[doc_id][0], "secondary", "en", len(cs), "", now), cs)
+                 for doc_id, cs in by_doc.items()]
+    index.load_scratch(documents, vecs, (lambda done, total: progress("index", done, total)) if progress else None)
     return index
 
 

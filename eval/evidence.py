@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from eval.golden import Evidence, GoldenError
+from eval.golden import Evidence, GoldenError, GoldenItem
+from eval.normalise import find_normalised
 from ingest.records import Chunk
 
 MIN_OVERLAP = 0.5
@@ -163,3 +164,38 @@ class DocumentTexts:
         for c in chunks:  # assumes a chunk's text begins at its start offset
             hits.update((c.start + s, c.start + e) for s, e in find_all(c.text, ev.quote))
         return sorted(hits)
+
+
+def locate_evidence(texts: DocumentTexts, ev: Evidence) -> tuple[Span, ...]:
+    """Every occurrence of `ev` as a Span: verbatim (`DocumentTexts.locate`), else verbatim after the
+    evaluation normalisation (eval/normalise.py: NFKC, soft hyphens, quotes, whitespace, line-end word
+    breaks), in the document's text or, when the file is not at hand, in its indexed chunks.
+    EvidenceNotFound (from the verbatim attempt) says what to fix."""
+    try:
+        return texts.locate(ev)
+    except EvidenceNotFound:
+        if not ev.quote:
+            raise
+        text = texts.text(ev.source)
+        if text is not None:
+            hits = find_normalised(text, ev.quote)
+        else:
+            chunks = list(texts.chunks_of(ev.source)) if texts.chunks_of is not None else []
+            hits = sorted({(c.start + s, c.start + e) for c in chunks for s, e in find_normalised(c.text, ev.quote)})
+        if not hits:
+            raise
+        return tuple(Span(ev.source, s, e) for s, e in hits)
+
+
+def validate_golden(items: Sequence[GoldenItem], corpus_dir: Path) -> list[str]:
+    """Problems found (empty = valid): evidence whose file is missing or whose quote is not in it (verbatim, or
+    verbatim after the evaluation normalisation)."""
+    texts = DocumentTexts(corpus_dir)
+    problems = []
+    for item in items:
+        for ev in item.evidence:
+            try:
+                locate_evidence(texts, ev)
+            except EvidenceNotFound as exc:
+                problems.append(f"{item.id}: {exc}")
+    return problems

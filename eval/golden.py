@@ -17,7 +17,7 @@ All three are optional and null by default; `paragraph` and `page` need an `arti
 field `document` names the document a question is about (also for an unanswerable one), for per-document
 figures. Files without these fields stay valid.
 
-`validate_golden` checks every quote is verbatim in the extracted text of the file it names.
+`eval.evidence.validate_golden` checks every quote is verbatim in the extracted text of the file it names.
 """
 
 from __future__ import annotations
@@ -25,12 +25,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
 
 from lexcite.errors import LexciteError
-
-if TYPE_CHECKING:
-    from eval.evidence import DocumentTexts, Span
 
 DEFAULT_GOLDEN = Path(__file__).resolve().parent / "golden" / "shipped.jsonl"
 KNOWN_TAGS = frozenset({"paraphrase", "lexical", "follow-up", "multi-hop", "unanswerable", "adversarial"})
@@ -182,43 +178,3 @@ def _history(raw: object, where: str) -> tuple[tuple[str, str], ...]:
     if not ok:
         raise GoldenError(f"{where}: 'history' must be a list of [question, answer] pairs of strings")
     return tuple((q, a) for q, a in raw)
-
-
-def locate_evidence(texts: "DocumentTexts", ev: Evidence) -> "tuple[Span, ...]":
-    """Every occurrence of `ev` as a Span: verbatim (`DocumentTexts.locate`), else verbatim after the
-    evaluation normalisation (eval/metrics/text.py: NFKC, soft hyphens, quotes, whitespace, line-end word
-    breaks), in the document's text or, when the file is not at hand, in its indexed chunks.
-    EvidenceNotFound (from the verbatim attempt) says what to fix."""
-    from eval.evidence import EvidenceNotFound, Span
-    from eval.metrics.text import find_normalised
-
-    try:
-        return texts.locate(ev)
-    except EvidenceNotFound:
-        if not ev.quote:
-            raise
-        text = texts.text(ev.source)
-        if text is not None:
-            hits = find_normalised(text, ev.quote)
-        else:
-            chunks = list(texts.chunks_of(ev.source)) if texts.chunks_of is not None else []
-            hits = sorted({(c.start + s, c.start + e) for c in chunks for s, e in find_normalised(c.text, ev.quote)})
-        if not hits:
-            raise
-        return tuple(Span(ev.source, s, e) for s, e in hits)
-
-
-def validate_golden(items: Sequence[GoldenItem], corpus_dir: Path) -> list[str]:
-    """Problems found (empty = valid): evidence whose file is missing or whose quote is not in it (verbatim, or
-    verbatim after the evaluation normalisation)."""
-    from eval.evidence import DocumentTexts, EvidenceNotFound
-
-    texts = DocumentTexts(corpus_dir)
-    problems = []
-    for item in items:
-        for ev in item.evidence:
-            try:
-                locate_evidence(texts, ev)
-            except EvidenceNotFound as exc:
-                problems.append(f"{item.id}: {exc}")
-    return problems

@@ -1,6 +1,6 @@
 """`lexcite eval grounding`: the assistant's verifier on given (context, answer) pairs.
 
-Each answer is split into sentences (assistant.sentences); every sentence is scored against all
+Each answer is split into sentences (lexcite.text.sentences); every sentence is scored against all
 the pair's contexts; the answer is `grounded` when every sentence is supported, and its `score` is
 the lowest sentence score. With gold labels, a per-class precision/recall/F1 report.
 """
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from assistant.sentences import split_sentences
+from lexcite.text.sentences import split_sentences
 from assistant.verify import Verifier
 from assistant.verify import lexical as lx
 from eval.metrics.classification import ClassificationReport, classification_report
 from lexcite.errors import LexciteError
+from lexcite.text.markers import strip_markers
 
 LABELS = ("supported", "unsupported")
 
@@ -78,7 +79,7 @@ def parse_pair(obj: dict, where: str) -> GroundingPair:
 
 
 def load_pairs(path: Path) -> list[GroundingPair]:
-    from lexcite.jsonl import read_jsonl
+    from lexcite.text.jsonl import read_jsonl
 
     try:
         return [parse_pair(obj, f"{path}:{n}") for n, obj in enumerate(read_jsonl(path), 1)]
@@ -91,7 +92,7 @@ def load_pairs(path: Path) -> list[GroundingPair]:
 
 
 def answer_sentences(answer: str) -> list[tuple[int, int, str]]:
-    spans = [(s.start, s.end, s.text) for s in split_sentences(answer) if lx.strip_markers(s.text)]
+    spans = [(s.start, s.end, s.text) for s in split_sentences(answer) if strip_markers(s.text)]
     return spans
 
 

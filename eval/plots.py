@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 if TYPE_CHECKING:
-    from eval.answers import AnswerEvalRun
+    from eval.results import AnswerEvalRun
 
 GREEN, RED, BLUE, GREY, AMBER = "#2e9d5b", "#d1495b", "#3a6ea5", "#9aa5b1", "#e0a100"
 

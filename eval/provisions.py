@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from eval.metrics.provision import names_provision  # the matching rules live with the metrics
-from eval.metrics.text import normalise, normalise_with_map
+from eval.normalise import normalise, normalise_with_map
 from ingest import chunker, loaders
 from ingest.records import Chunk, Document
 from ingest.structure import number_value

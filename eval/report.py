@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from eval.answers import AnswerEvalRun, ItemResult
+    from eval.results import AnswerEvalRun, ItemResult
 
 CSS = """
 *{box-sizing:border-box}body{font:14px/1.45 -apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;color:#1f2933;
@@ -53,7 +53,7 @@ def write_report(run: "AnswerEvalRun", out_dir: Path) -> tuple[Path, Path]:
 
 
 def fmt(metric: str, v: float | None) -> str:
-    from eval.answers import METRICS
+    from eval.results import METRICS
 
     if v is None or math.isnan(v):
         return "n/a"
@@ -62,7 +62,7 @@ def fmt(metric: str, v: float | None) -> str:
 
 
 def _delta(metric: str, d: float | None) -> str:
-    from eval.answers import METRICS
+    from eval.results import METRICS
 
     if d is None or math.isnan(d):
         return '<span class="flat">n/a</span>'
@@ -77,7 +77,7 @@ def _delta(metric: str, d: float | None) -> str:
 
 
 def _metric_table(run: "AnswerEvalRun") -> str:
-    from eval.answers import METRICS
+    from eval.results import METRICS
 
     gates = {}
     for g in run.gates:
@@ -146,7 +146,7 @@ def _documents_plot(run: "AnswerEvalRun") -> str:
 
 def render_markdown(run: "AnswerEvalRun") -> str:
     """The metric table against the gates, the per-document table, and the worst cases' ids."""
-    from eval.answers import METRICS
+    from eval.results import METRICS
 
     gates: dict[str, list] = {}
     for g in run.gates:

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ingest.records import Chunk
 from ingest.store_errors import open_error
+from lexcite.text import stopwords
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -65,12 +66,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-# Very common English words carry no lexical signal and make FTS5 OR-queries slow.
-STOPWORDS = frozenset(
-    "a an and are as at be been but by can could did do does for from had has have how i if in into is it "
-    "its may might must no not of on or our shall should so such than that the their them then there these "
-    "they this those to under was we were what when where which who whom why will with would you your".split()
-)
+STOPWORDS = stopwords.INDEX
 
 
 @dataclass(frozen=True)

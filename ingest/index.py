@@ -153,6 +153,19 @@ class Index:
         self._collect(garbage)
         self.catalog.set_meta("last_ingest", str(now))
 
+    def load_scratch(self, documents: Sequence[tuple[DocRecord, Sequence[Chunk]]], vectors: np.ndarray,
+                     progress=None) -> None:
+        """Fill an empty, throw-away index in bulk (the BEIR eval: thousands of documents embedded in one pass;
+        `vectors` aligned with the chunks in order): one batched Chroma upsert, then one catalog commit per
+        document, without `write_documents`' crash protocol (a scratch index is discarded on failure).
+        `progress(done, total)` every 500 documents."""
+        chunks = [c for _, cs in documents for c in cs]
+        self.vectors.upsert([c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata() for c in chunks])
+        for n, (record, cs) in enumerate(documents):
+            self.catalog.commit_document(record, cs)
+            if progress and (n % 500 == 0 or n == len(documents) - 1):
+                progress(n + 1, len(documents))
+
     def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, root: str = "") -> None:
         """One document with a vector per chunk (aligned with `chunks`)."""
         self.write_documents([DocumentWrite(doc, tuple(chunks), np.asarray(vectors), root)])
@@ -204,6 +217,10 @@ class Index:
             log.warning("recovered an interrupted ingest: %s", fixed)
         return fixed
 
+    def warm_up(self) -> None:
+        """Open the store's client and collection now (a server does it before it listens)."""
+        self.vectors.collection  # noqa: B018 - opens the client and the collection
+
     # ---- reads -----------------------------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
         return self.catalog.documents()
@@ -218,18 +235,33 @@ class Index:
         self, query: str | np.ndarray, k: int, sources: Sequence[str] | None = None,
         source_types: Sequence[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
-        self.refresh()
         vec = self.embedder.embed([query])[0] if isinstance(query, str) else query
-        where = chroma_where(sources, source_types)
         # over-fetch a little: vectors not (yet / any more) committed in the catalog are dropped
-        hits = self.vectors.query(vec, k + 8, where)
-        chunks = self.catalog.get_chunks([i for i, _ in hits])
+        (hits,) = self.dense_hits(np.asarray(vec, dtype=np.float32).reshape(1, -1), k + 8, sources, source_types)
+        chunks = self.chunks_by_id([i for i, _ in hits])
         return [(chunks[i], s) for i, s in hits if i in chunks][:k]
+
+    def dense_hits(
+        self, vectors: np.ndarray, k: int, sources: Sequence[str] | None = None,
+        source_types: Sequence[str] | None = None, batch: int = 256,
+    ) -> list[list[tuple[str, float]]]:
+        """(chunk id, cosine) lists for many query vectors, in a few batched store calls. Ids may include
+        vectors not (yet / any more) committed in the catalog: `chunks_by_id` drops them."""
+        self.refresh()  # documents another process ingested since the last question
+        return self.vectors.query_many(vectors, k, chroma_where(sources, source_types), batch)
 
     def lexical_search(
         self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None,
+        weights: tuple[float, float] | None = None,
     ) -> list[tuple[Chunk, float]]:
-        return self.catalog.lexical_search(query, k, sources, source_types)
+        """BM25 hits; `weights` = (text, section) column weights (the catalog's default when None)."""
+        if weights is None:
+            return self.catalog.lexical_search(query, k, sources, source_types)
+        return self.catalog.lexical_search(query, k, sources, source_types, weights=weights)
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The committed chunks among `ids`, by id."""
+        return self.catalog.get_chunks(ids)
 
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         found = self.catalog.get_chunks(ids)

@@ -197,7 +197,7 @@ class FailedFile:
 
 @dataclass
 class IngestReport:
-    """The summary `lexcite ingest` prints (DESIGN.md contract, plus timings_s)."""
+    """The summary `lexcite ingest` prints (docs/CONTRACTS.md, plus timings_s)."""
 
     added: int = 0
     updated: int = 0

@@ -11,11 +11,12 @@ import dataclasses
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from lexcite.errors import ConfigError
+from lexcite.registry import BACKENDS, VERIFIERS
 
 ENV_PREFIX = "LEXCITE_"
 MAX_K = 100  # passages per question: more would not fit any answer (and huge values overflow the stores)
@@ -131,12 +132,10 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
     s = Settings(**{k: _coerce(k, v, source) for k, v in values.items()})
     if len(s.collection) < 3:
         raise ConfigError(f"collection name {s.collection!r} is too short: Chroma needs 3+ characters")
-    if s.backend not in ("extractive", "openai", "ollama", "local"):
-        raise ConfigError(f"backend {s.backend!r} is not one of extractive, openai, ollama, local")
+    BACKENDS.check(s.backend)
     if s.verify_policy not in ("", "flag", "strict"):
         raise ConfigError(f"verify_policy {s.verify_policy!r} must be 'flag' or 'strict'")
-    if s.verifier not in ("auto", "model", "heuristics"):
-        raise ConfigError(f"verifier {s.verifier!r} must be 'auto', 'model' or 'heuristics'")
+    VERIFIERS.check(s.verifier)
     if not 1 <= s.k <= MAX_K:
         raise ConfigError(f"k (passages per question) must be a whole number from 1 to {MAX_K}, not {s.k}; "
                           "fix LEXCITE_K, --k or lexcite.toml")

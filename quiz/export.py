@@ -84,7 +84,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-# ---- JSON (DESIGN.md contract) ----------------------------------------------------------------
+# ---- JSON (docs/CONTRACTS.md) ----------------------------------------------------------------
 def to_json(items: Sequence[QuizItem]) -> bytes:
     return (json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

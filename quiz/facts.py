@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ingest.records import Chunk
+from lexcite.text import stopwords
 
 try:  # the shared splitter (char spans into the chunk text)
-    from assistant.sentences import split_sentences as _split
+    from lexcite.text.sentences import split_sentences as _split
 except ImportError:  # pragma: no cover - only while the splitter has not landed
     _split = None
 
@@ -25,12 +26,7 @@ ENTITY_KINDS = frozenset({"name", "acronym", "actor"})
 
 _NUM_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
               "fifty sixty hundred thousand million billion").split()
-_STOP = frozenset(
-    """a an the of to in on for and or nor is are was were be been being by with as at that this these those it
-    its from into than then which who whom whose what when where while if not no but also such any all each
-    every other their there they them he she his her we our you your i me my may can shall must will would
-    should could might has have had do does did under over between within without about per via""".split()
-)
+_STOP = stopwords.QUIZ
 _PRONOUN_START = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|them|such|he|she|his|her|here|there|which|both|either)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|[Yy]ou|[Yy]ours?|I)\b")

@@ -14,7 +14,7 @@ import random
 import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
 from ingest.records import Chunk
 from quiz.distractors import TermPool
@@ -105,13 +105,42 @@ def in_scope(chunk: Chunk, documents: Sequence[str] = (), sections: Sequence[str
     return True
 
 
+class ChunkIndex(Protocol):
+    """What the quiz reads from an index (ingest.index.Index, or a test's list of chunks)."""
+
+    def iter_chunks(self, source: str | None = None) -> Iterable[Chunk]: ...
+
+    def documents(self) -> list: ...
+
+
+@runtime_checkable
+class Embedding(Protocol):
+    """An index that holds the embedding model (its distractors are ranked by similarity with it)."""
+
+    embedder: Any
+
+
+@runtime_checkable
+class Checked(Protocol):
+    """An index that explains why it is empty (`run lexcite ingest ...`)."""
+
+    def require_nonempty(self) -> None: ...
+
+
+@runtime_checkable
+class Catalogued(Protocol):
+    """An index with a catalog: legal texts are then named by their short titles."""
+
+    catalog: Any
+
+
 class QuizGenerator:
     """Reads the corpus once (statements, term pool); `run` may then be called many times."""
 
-    def __init__(self, index, verifier: Verifier, embedder=None):
+    def __init__(self, index: ChunkIndex, verifier: Verifier, embedder=None):
         self.index = index
         self.verifier = CachedVerifier(verifier)
-        self.embedder = embedder if embedder is not None else getattr(index, "embedder", None)
+        self.embedder = embedder if embedder is not None else (index.embedder if isinstance(index, Embedding) else None)
         self._chunks: list[Chunk] | None = None
         self._statements: list[Statement] = []
         self._pool: TermPool | None = None
@@ -121,9 +150,8 @@ class QuizGenerator:
             return
         self._chunks = list(self.index.iter_chunks())
         if not self._chunks:
-            require = getattr(self.index, "require_nonempty", None)
-            if require:
-                require()
+            if isinstance(self.index, Checked):
+                self.index.require_nonempty()
             raise QuizError("the index holds no passages: run `lexcite ingest` first")
         self._statements = extract_statements(self._chunks, build_lexicon(self._chunks))
         self._pool = TermPool(self._statements, self.embedder)
@@ -133,11 +161,10 @@ class QuizGenerator:
         except Exception:  # an index without a catalog of documents: legal texts are found by their labels
             pass
         short_name = None
-        catalog = getattr(self.index, "catalog", None)
-        if catalog is not None:
+        if isinstance(self.index, Catalogued) and self.index.catalog is not None:
             from assistant.instruments import InstrumentNames
 
-            short_name = InstrumentNames(catalog).short_name
+            short_name = InstrumentNames(self.index.catalog).short_name
         self.legal = LegalTexts(self._chunks, documents, short_name)
         self.support = CorpusSupport(self.index, self.verifier, self.legal)
 

@@ -1,4 +1,4 @@
-"""Typed records of the quiz: `QuizItem` and its `QuizCitation` (DESIGN.md quiz JSON contract)."""
+"""Typed records of the quiz: `QuizItem` and its `QuizCitation` (the quiz JSON contract of docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def shipped_index(tmp_path_factory, real_embedder):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` on a free loopback port, shared by the session (tests use their own collections)."""
-    from chroma_server import ChromaServer
+    from tests.support.chroma_server import ChromaServer
 
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data").start()
     yield server

@@ -1,4 +1,9 @@
-"""What the app needs from the rest of Lexcite, injected so tests can pass a fake assistant.
+"""The one place that wires Lexcite together for the interfaces.
+
+`Runtime(settings)` builds the embedder, index, verifier, assistant and ingestor from the settings, each
+on first use and then shared: the CLI's context is a Runtime (each command takes what it needs), and
+`services_from_settings` turns one into the `Services` the web app is built from (tests inject a fake
+assistant there). What the interfaces use of those objects is declared here as Protocols.
 
 Quiz and Evaluate tools are present only when their modules import and expose the expected
 functions; otherwise the app hides those tabs.
@@ -9,8 +14,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence, runtime_checkable
 
 from assistant.records import Answer
 from ingest.records import IngestReport
@@ -26,6 +32,31 @@ IngestFn = Callable[[Sequence[Path], Optional[ProgressFn]], IngestReport]
 class AssistantLike(Protocol):
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             backend: str | None = None, k: int | None = None, user: str | None = None) -> Answer: ...
+
+
+@runtime_checkable
+class OffersBackends(Protocol):
+    """An assistant that says which answer backends it can run (the app's picker shows them)."""
+
+    def available_backends(self) -> list[str]: ...
+
+
+@runtime_checkable
+class Verifying(Protocol):
+    """An assistant whose verifier the quiz reuses (it checks every item against its passage)."""
+
+    verifier: Any
+
+
+@runtime_checkable
+class Warmable(Protocol):
+    """A part that can build its shared state before the first request (index, assistant, verifier)."""
+
+    def warm_up(self) -> None: ...
+
+
+def verifier_of(assistant: object) -> Any | None:
+    return assistant.verifier if isinstance(assistant, Verifying) else None
 
 
 class IndexLike(Protocol):
@@ -83,25 +114,69 @@ def eval_tools() -> EvalTools | None:
     return EvalTools(run_answer_eval, DEFAULT_GOLDEN)
 
 
-def services_from_settings(settings: Settings, embedder=None, warm: bool = False) -> Services:
+class Runtime:
+    """The objects one process builds from its settings, each on first use and then shared: the embedder,
+    the index, the verifier, the assistant (on that index and verifier) and the ingestor. The one place
+    that wires Lexcite together: each CLI command takes what it needs (`lexcite ingest` never loads the
+    verifier), the app takes them all (`services_from_settings`)."""
+
+    def __init__(self, settings: Settings, embedder=None):
+        self.settings = settings
+        self._embedder = embedder
+
+    def with_settings(self, settings: Settings) -> "Runtime":
+        """Another runtime for overridden settings (a command's --backend, --k), sharing the embedding model
+        when the model setting is unchanged."""
+        same = settings.embedding_model == self.settings.embedding_model
+        return Runtime(settings, self._embedder if same and self._embedder is not None else None)
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from ingest.embedder import get_embedder
+
+            self._embedder = get_embedder(self.settings.embedding_model)
+        return self._embedder
+
+    @cached_property
+    def index(self):
+        from ingest.index import Index
+
+        return Index(self.settings, self.embedder)
+
+    @cached_property
+    def verifier(self):
+        from assistant.registry import VERIFIERS
+
+        return VERIFIERS.build(self.settings.verifier or "auto", self.settings, self.embedder)
+
+    @cached_property
+    def assistant(self):
+        from assistant.retrieval import make_retriever
+        from assistant.service import Assistant
+
+        return Assistant(self.settings, self.index, make_retriever(self.index), self.verifier, self.embedder)
+
+    def ingestor(self):
+        from ingest.pipeline import Ingestor
+
+        return Ingestor(self.settings, self.embedder, index=self.index)
+
+
+def services_from_settings(settings: Settings, embedder=None, warm: bool = False, runtime: Runtime | None = None) -> Services:
     """The real services: one Assistant and one Index shared by every session.
 
     `warm` (what `lexcite serve` does) loads every shared model and opens the store now (see
     `warm_up`), so the first requests of a fresh server do not race to build them."""
-    from assistant.service import Assistant
     from ingest import loaders
-    from ingest.embedder import get_embedder
-    from ingest.index import Index
-    from ingest.pipeline import Ingestor
     from ui.auth import parse_accounts
 
+    runtime = runtime or Runtime(settings, embedder)
     accounts = parse_accounts(settings.auth)
-    embedder = embedder or get_embedder(settings.embedding_model)
-    assistant = Assistant.from_settings(settings, embedder)
-    index = getattr(assistant, "index", None) or Index(settings, embedder)
+    assistant, index = runtime.assistant, runtime.index
 
     def ingest(paths: Sequence[Path], progress: ProgressFn | None = None) -> IngestReport:
-        return Ingestor(settings, embedder, index=index).run(list(paths), progress=progress)
+        return runtime.ingestor().run(list(paths), progress=progress)
 
     services = Services(
         settings=settings, assistant=assistant, index=index, ingest=ingest,
@@ -119,18 +194,7 @@ def warm_up(services: Services) -> None:
     requests would build them at the same time (chromadb's client cache and the tokenizers are not
     safe to build or call from several threads at once)."""
     t0 = time.perf_counter()
-    assistant = services.assistant
-    index = services.index
-    vectors = getattr(index, "vectors", None)
-    if vectors is not None:
-        vectors.collection  # noqa: B018 - opens the client and the collection
-    fn = getattr(assistant, "warm_up", None)
-    if callable(fn):
-        fn()
-    verifier = getattr(assistant, "verifier", None)
-    signal = getattr(verifier, "cross_encoder", None)
-    if signal is not None:
-        signal.model.predict_best([("warm-up", ["warm-up."])])
-    if verifier is not None and getattr(verifier, "_embedder", None) is not None:
-        verifier.builder  # noqa: B018
+    for part in (services.index, services.assistant, verifier_of(services.assistant)):
+        if isinstance(part, Warmable):
+            part.warm_up()
     log.info("shared state built in %.1f s", time.perf_counter() - t0)

@@ -13,9 +13,10 @@ from typing import Protocol, Sequence
 from assistant.records import Citation, Passage
 from ingest.labels import quote_provision
 from ingest.records import Chunk
+from lexcite.registry import BACKENDS as REGISTRY
 
-BACKENDS = ("extractive", "openai", "ollama", "local")
-LLM_BACKENDS = ("openai", "ollama", "local")
+BACKENDS = REGISTRY.names  # the table: lexcite/registry.py; the builders: assistant/registry.py
+LLM_BACKENDS = REGISTRY.llm_names()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class ModelConfig:
 def sentences_of(text: str) -> list[str]:
     """Every sentence, short ones included: the units of scoring windows (and, in training, of
     SciFact's evidence indices, which they line up with)."""
-    from assistant import sentences
+    from lexcite.text import sentences
 
     return [s.text.strip() for s in sentences.split_sentences(text)]
 

@@ -6,7 +6,7 @@ embeddings computed together). The main signal is the grounding cross-encoder
 its weights ship; the offline signals (assistant/verify/signals.py: similarity to the best source
 sentence, content-word coverage, numbers, names, negation, direction words, word order) then veto
 and give reasons. Without the model (or with `verifier = heuristics`) those signals are combined by
-a logistic model whose weights and threshold ship in `model.json` (fitted by `eval/fit_verifier.py`).
+a logistic model whose weights and threshold ship in `model.json` (fitted by `training/fit_verifier.py`).
 More signals plug in with `signals=[...]`; a model file that names their features gives them weight.
 
 A sentence with no cited passage is unsupported.
@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 
 from assistant.verify.signals import ContextBuilder, PairContext, Signal, SignalOutput, default_signals
 from lexcite.errors import ConfigError
+from lexcite.registry import VERIFIERS
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -90,10 +91,10 @@ class LogisticModel:
                        meta=data.get("meta", {}))
         except FileNotFoundError:
             raise ConfigError(f"verifier model {path} is missing; restore it from git or run "
-                              "`python -m eval.fit_verifier`") from None
+                              "`python -m training.fit_verifier`") from None
         except (KeyError, ValueError, TypeError) as exc:
             raise ConfigError(f"verifier model {path} is not valid ({exc}); re-run "
-                              "`python -m eval.fit_verifier`") from None
+                              "`python -m training.fit_verifier`") from None
 
     def to_dict(self) -> dict:
         return {"weights": dict(self.weights), "bias": self.bias, "threshold": self.threshold,
@@ -147,6 +148,14 @@ class Verifier:
                 self._embedder = get_embedder("")
             self._builder = ContextBuilder(self._embedder, batch_size=self._batch_size)
         return self._builder
+
+    def warm_up(self) -> None:
+        """Load the grounding model with its tokenizer, and the context builder when the embedder is known,
+        now rather than on the first sentence (a server does it before it listens)."""
+        if self.cross_encoder is not None:
+            self.cross_encoder.model.predict_best([("warm-up", ["warm-up."])])
+        if self._embedder is not None:
+            self.builder  # noqa: B018
 
     def score(self, sentence: str, passages: Sequence[str]) -> Support:
         return self.score_many([(sentence, passages)])[0]
@@ -213,13 +222,12 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
 
         embedder = get_embedder(settings.embedding_model)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
-    if kind not in ("auto", "model", "heuristics"):
-        raise ConfigError(f"verifier {kind!r} must be 'auto', 'model' or 'heuristics'")
+    VERIFIERS.check(kind)
     from assistant.grounding.model import GroundingModel
     from assistant.verify.crossenc import CrossEncoderSignal
 
     use_model = kind != "heuristics" and GroundingModel.available()
     if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
-                          "them from git, train them (python -m assistant.grounding.train), or set verifier = heuristics")
+                          "them from git, train them (python -m training.train_grounding), or set verifier = heuristics")
     return Verifier(embedder=embedder, cross_encoder=CrossEncoderSignal() if use_model else None)

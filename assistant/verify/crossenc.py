@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.verify import lexical as lx
 from assistant.verify.signals import PairContext, SignalOutput
+from lexcite.text.markers import strip_markers
 
 
 class CrossEncoderSignal:
@@ -37,7 +37,7 @@ class CrossEncoderSignal:
 
     def evaluate_many(self, contexts: Sequence[PairContext]) -> list[SignalOutput]:
         # "[1]" markers are ours, not the source's words
-        best = self.model.predict_best([(lx.strip_markers(c.sentence), c.passages) for c in contexts]) \
+        best = self.model.predict_best([(strip_markers(c.sentence), c.passages) for c in contexts]) \
             if contexts else []
         out = []
         for b in map(float, best):

@@ -5,21 +5,14 @@ negation cues and direction words. Pure functions, no model, nothing topic-speci
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from lexcite.text import stopwords
+from lexcite.text.terms import suffix_stem as stem
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*%?")
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?%)?")
-_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]")
 
-STOPWORDS = frozenset(
-    """a an the of to in on for and or but is are was were be been being by with as at that this these
-    those it its from into than then there their they them he she his her we our you your i me my
-    which who whom whose what when where while how why also such can could may might must shall should
-    will would do does did done has have had having so if about over under between among through
-    during before after above below up down out off again further once here all any both each few most
-    other some same own only very just more less not no nor too s t via per within upon across
-    whether either neither one ones many much""".split()
-)
+STOPWORDS = stopwords.VERIFIER
 
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -63,31 +56,8 @@ DIRECTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("common", "frequent", "often"), ("rare", "infrequent", "seldom")),
 )
 
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ingly", "ities", "ity", "ness", "ings",
-             "ing", "ies", "ied", "edly", "ed", "ly", "es", "s")
-
-
-def strip_markers(text: str) -> str:
-    """Drop citation markers like "[1]" or "[1, 2]"."""
-    return _MARKER.sub("", text).strip()
-
-
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("’", "'"))
-
-
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    w = word.lower().replace("'", "")
-    if w.endswith("n't"):
-        w = w[:-3]
-    for suf in _SUFFIXES:
-        if len(w) - len(suf) >= 3 and w.endswith(suf):
-            w = w[: -len(suf)]
-            break
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    return w[:9]
 
 
 def content_stems(text: str) -> list[str]:

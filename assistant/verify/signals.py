@@ -15,8 +15,9 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
-from assistant.sentences import split_sentences
+from lexcite.text.sentences import split_sentences
 from assistant.verify import lexical as lx
+from lexcite.text.markers import strip_markers
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class ContextBuilder:
         prepared = []
         texts: list[str] = []
         for sentence, passages in pairs:
-            sent = lx.strip_markers(sentence)
+            sent = strip_markers(sentence)
             units = [
                 SourceSentence(pi, sp.start, sp.end, sp.text)
                 for pi, p in enumerate(passages)

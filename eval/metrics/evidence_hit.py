@@ -1,6 +1,6 @@
 """Evidence hit: does some citation quote contain the expected evidence, word for word after normalisation?
 
-Input: the quotes of an answer's citations and the expected evidence texts (`eval.metrics.text` gives the
+Input: the quotes of an answer's citations and the expected evidence texts (`eval.normalise` gives the
 normal form: NFKC, soft hyphens dropped, ASCII quotes, whitespace collapsed, line-end word breaks joined).
 1.0 when every expected evidence lies inside one quote (each may lie in a different one), else 0.0; 0.0
 when nothing is cited. An item without evidence text has no evidence hit (calling with none is an error).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from eval.metrics.common import MetricInputError
-from eval.metrics.text import contains_normalised, normalise
+from eval.normalise import contains_normalised, normalise
 
 
 def evidence_hit(quotes: Sequence[str], evidence: Sequence[str]) -> float:

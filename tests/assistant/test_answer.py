@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from answering_fakes import STATUTE, assistant_over
+from tests.support.answering import STATUTE, assistant_over
 
 pytestmark = pytest.mark.unit
 
@@ -115,3 +115,18 @@ def test_an_unknown_backend_is_a_configuration_error(assistant):
 
     with pytest.raises(ConfigError, match="extractive"):
         assistant.ask("Who may inspect a vessel?", backend="gpt-17")
+
+
+
+def test_the_assistant_composes_as_a_langchain_runnable_question_and_history_in_a_cited_answer_out(assistant):
+    from assistant.chain import answer_runnable
+
+    question = "How large a fine is the offence of refusing an inspection punishable by?"
+    direct = assistant.ask(question)
+    chain = answer_runnable(assistant)
+    via = chain.invoke({"question": question, "history": []})
+    assert via.status == direct.status == "answered"
+    assert via.answer == direct.answer and via.citations == direct.citations
+    statuses = (chain | (lambda a: a.status)).batch([question, {"question": "Who won the football world cup in 1998?",
+                                                                "history": [[question, direct.answer]]}])
+    assert statuses == ["answered", "insufficient_evidence"]

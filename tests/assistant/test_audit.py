@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from answering_fakes import STATUTE, assistant_over
+from tests.support.answering import STATUTE, assistant_over
 
 pytestmark = pytest.mark.unit
 

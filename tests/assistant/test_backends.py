@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from answering_fakes import STATUTE, assistant_over, scripted
+from tests.support.answering import STATUTE, assistant_over, scripted
 
 QUESTION = "Within how many hours must an inspection be completed?"
 

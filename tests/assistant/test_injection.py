@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering_fakes import STATUTE, assistant_over, scripted
+from tests.support.answering import STATUTE, assistant_over, scripted
 
 pytestmark = pytest.mark.unit
 

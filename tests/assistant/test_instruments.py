@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering_fakes import assistant_over
+from tests.support.answering import assistant_over
 from assistant.instruments import InstrumentNames, ProvisionLookup, ProvisionRef, acronym_of, mentions, provision_refs
 
 CONVENTION = """Convention on the Protection of Example Persons (hereinafter referred to as "the Example Convention")
@@ -132,7 +132,7 @@ def test_a_which_article_question_is_answered_by_an_article_not_the_preamble(ass
 
 @pytest.mark.unit
 def test_a_hyphenated_compound_meets_its_plain_word():
-    from assistant.backends.terms import content_stems
+    from lexcite.text.terms import content_stems
 
     assert "refoulement" in content_stems("the non-refoulement rule")
     assert content_stems("a co-operation rule")[:2] == ["co-operation", "operation"]  # "co" is too short to add

@@ -60,7 +60,7 @@ def test_golden_question(golden_assistant, row):
 def test_ask_answers_a_file_of_questions_in_one_process_with_ids(shipped_index, real_embedder, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     picked = [r for r in ROWS if r["id"] in ("q02", "q03", "q39")]
     qfile = tmp_path / "questions.jsonl"
@@ -78,7 +78,7 @@ def test_ask_answers_a_file_of_questions_in_one_process_with_ids(shipped_index, 
 def test_ask_without_an_index_exits_2_and_says_to_ingest(tmp_path):
     from click.testing import CliRunner
 
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     res = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "nothing"), "ask", "--json", "Anything?"])
     assert res.exit_code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import SentenceSpan, split_sentences
+from lexcite.text.sentences import SentenceSpan, split_sentences
 
 pytestmark = pytest.mark.unit
 

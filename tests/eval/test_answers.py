@@ -6,7 +6,7 @@ import pytest
 
 from eval.answers import run_answer_eval
 from eval.golden import GoldenError
-from tests.eval.fakes import SCRIPTS, ScriptedAssistant, Script, write_corpus, write_golden
+from tests.support.eval_fakes import SCRIPTS, ScriptedAssistant, Script, write_corpus, write_golden
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ import pytest
 
 from eval.answers import run_answer_eval
 from ingest.records import Chunk
-from tests.eval.fakes import Script, ScriptedAssistant, write_golden
+from tests.support.eval_fakes import Script, ScriptedAssistant, write_golden
 
 pytestmark = pytest.mark.unit
 
@@ -119,7 +119,7 @@ def test_items_that_name_their_document_get_per_document_rows_in_the_report(gold
 
 
 def test_a_golden_set_without_provisions_leaves_the_legal_metrics_undefined_and_out_of_the_report(tmp_path, gates):
-    from tests.eval.fakes import GOLDEN as PLAIN, write_corpus
+    from tests.support.eval_fakes import GOLDEN as PLAIN, write_corpus
 
     write_corpus(tmp_path)
     golden = write_golden(tmp_path / "plain.jsonl", PLAIN)

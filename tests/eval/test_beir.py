@@ -77,7 +77,7 @@ def fake_model(monkeypatch):
 
 
 def run_cli(*args):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     result = CliRunner().invoke(main, ["eval", "retrieval", "--no-progress", *map(str, args)])
     assert result.exit_code == 0, result.output + result.stderr
@@ -140,7 +140,7 @@ def test_limit_queries_and_the_embedding_cache(beir_dir, fake_model, tmp_path):
 
 
 def test_a_folder_that_is_not_beir_fails_with_a_fix(tmp_path, fake_model):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     result = CliRunner().invoke(main, ["eval", "retrieval", "--beir", str(tmp_path), "--no-progress"])
     assert result.exit_code == 2

@@ -8,11 +8,12 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from eval.answers import METRICS, run_answer_eval
+from eval.answers import run_answer_eval
+from eval.results import METRICS
 from eval.gates import DEFAULT_GATES, Gate, check_gates, load_gates
 from eval.golden import DEFAULT_GOLDEN
 from lexcite.errors import ConfigError
-from tests.eval.replay import Recording, Replaying, answers_everything, cites_nothing, refuses_everything
+from tests.support.replay import Recording, Replaying, answers_everything, cites_nothing, refuses_everything
 
 
 # ---- the gates file ---------------------------------------------------------------------------------
@@ -85,9 +86,10 @@ def test_a_broken_assistant_fails_the_gate(shipped_run, breaks, must_fail):
 @pytest.mark.slow
 def test_the_cli_exits_1_when_a_gate_fails_and_0_when_all_hold(shipped_index, shipped_run, real_embedder, tmp_path,
                                                              monkeypatch):
-    from lexcite import cli
+    from ui.cli.main import main
+    from ui.services import Runtime
 
-    monkeypatch.setattr(cli.Context, "embedder", property(lambda self: real_embedder))
+    monkeypatch.setattr(Runtime, "embedder", property(lambda self: real_embedder))
     monkeypatch.setenv("LEXCITE_DATA_DIR", str(shipped_index.data_dir))
     monkeypatch.setenv("LEXCITE_CORPUS_DIR", str(shipped_index.corpus_dir))
     golden = tmp_path / "two.jsonl"
@@ -96,11 +98,11 @@ def test_the_cli_exits_1_when_a_gate_fails_and_0_when_all_hold(shipped_index, sh
     easy.write_text("[hit_rate_at_k]\nmin = 0.3\n")
     hard.write_text("[latency_p95_ms]\nmax = 0.001\n")
     runner = CliRunner()
-    ok = runner.invoke(cli.main, ["eval", "answers", "--golden", str(golden), "--gates", str(easy),
+    ok = runner.invoke(main, ["eval", "answers", "--golden", str(golden), "--gates", str(easy),
                                   "--report", str(tmp_path / "r")])
     assert ok.exit_code == 0, ok.output
     assert "all gates hold" in ok.output and (tmp_path / "r" / "report.html").is_file()
-    bad = runner.invoke(cli.main, ["eval", "answers", "--golden", str(golden), "--gates", str(hard),
+    bad = runner.invoke(main, ["eval", "answers", "--golden", str(golden), "--gates", str(hard),
                                    "--baseline", str(tmp_path / "r" / "report.json"), "--json"])
     assert bad.exit_code == 1
     assert "gate failed: latency_p95_ms" in bad.output

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from eval.evidence import DocumentTexts, Span, find_all
-from eval.golden import DEFAULT_GOLDEN, Evidence, GoldenError, load_golden, validate_golden
+from eval.evidence import validate_golden
+from eval.golden import DEFAULT_GOLDEN, Evidence, GoldenError, load_golden
 
 pytestmark = pytest.mark.unit
 
@@ -130,7 +131,7 @@ def test_a_bad_provision_is_reported_with_what_to_fix(tmp_path, change, message)
 
 
 def test_a_quote_verbatim_only_after_normalisation_is_located_and_validated(tmp_path):
-    from eval.golden import locate_evidence
+    from eval.evidence import locate_evidence
 
     root = tmp_path / "corpus"
     root.mkdir()

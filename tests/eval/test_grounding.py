@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from assistant.verify import Verifier
 from eval.grounding import GroundingInputError, check, load_pairs, parse_pair, report
-from lexcite.cli import main
+from ui.cli.main import main
 
 CONTEXT = ("The penalty for organ trafficking is imprisonment of up to 12 years. Donors must not receive "
            "payment for an organ. INTERPOL assists national police with joint investigations.")

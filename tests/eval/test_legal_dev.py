@@ -68,7 +68,7 @@ def test_a_folder_that_is_not_a_legal_dev_folder_says_what_it_needs(tmp_path):
 
 
 def test_the_legal_gates_file_names_real_metrics_and_covers_the_targets():
-    from eval.answers import METRICS
+    from eval.results import METRICS
     from eval.gates import load_gates
 
     gated = {(g.metric, g.op) for g in load_gates(LEGAL_GATES, known=METRICS)}
@@ -78,21 +78,22 @@ def test_the_legal_gates_file_names_real_metrics_and_covers_the_targets():
 
 def test_the_cli_ingests_the_folder_apart_from_the_users_index_and_reports_per_document(folder, tmp_path, monkeypatch,
                                                                                      hash_embedder):
-    from lexcite import cli
+    from ui.cli.main import main
+    from ui.services import Runtime
 
-    monkeypatch.setattr(cli.Context, "embedder", property(lambda self: hash_embedder))
+    monkeypatch.setattr(Runtime, "embedder", property(lambda self: hash_embedder))
     data = tmp_path / "data"
     monkeypatch.setenv("LEXCITE_DATA_DIR", str(data))
     gates = tmp_path / "gates.toml"
     gates.write_text("[non_verbatim_quotes]\nmax = 0\n", encoding="utf-8")
     runner = CliRunner()
     args = ["eval", "answers", "--legal-dev", str(folder), "--gates", str(gates), "--report", str(tmp_path / "r")]
-    first = runner.invoke(cli.main, args)
+    first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "article hit@6" in first.output and "docs/harbour-convention.md" in first.output
     assert (data / "eval-legal-dev").is_dir() and not (data / "chroma").exists()  # the user's index is untouched
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert report["by_document"]["docs/harbour-convention.md"]["n"] == 2
     assert (tmp_path / "r" / "golden-legal-dev.jsonl").is_file() and (tmp_path / "r" / "report.md").is_file()
-    both = runner.invoke(cli.main, ["eval", "answers", "--legal-dev", str(folder), "--golden", str(gates)])
+    both = runner.invoke(main, ["eval", "answers", "--legal-dev", str(folder), "--golden", str(gates)])
     assert both.exit_code != 0 and "not both" in both.output

@@ -12,7 +12,7 @@ import pytest
 
 from eval.answers import run_answer_eval
 from eval.legal_dev import LEGAL_GATES, ensure_index, write_golden
-from tests.eval.replay import Recording, Replaying, answers_everything, paraphrases_quotes, refuses_everything
+from tests.support.replay import Recording, Replaying, answers_everything, paraphrases_quotes, refuses_everything
 
 LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
 pytestmark = [

@@ -4,7 +4,7 @@ import pytest
 
 from eval.metrics.common import MetricInputError
 from eval.metrics.evidence_hit import evidence_hit
-from eval.metrics.text import contains_normalised, find_normalised, normalise
+from eval.normalise import contains_normalised, find_normalised, normalise
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from eval.answers import run_answer_eval
-from tests.eval.fakes import ScriptedAssistant, write_corpus, write_golden
+from tests.support.eval_fakes import ScriptedAssistant, write_corpus, write_golden
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import docs
+from tests.support import docs
 from ingest import chunker, loaders
 from ingest.records import Document
 from ingest.structure import legal_label

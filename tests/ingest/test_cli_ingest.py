@@ -10,9 +10,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import docs
-from legal_corpus import write_corpus
-from lexcite.cli import main
+from tests.support import docs
+from tests.support.legal_corpus import write_corpus
+from ui.cli.main import main
 
 pytestmark = pytest.mark.unit
 
@@ -123,7 +123,7 @@ def test_status_json_reports_documents_chunks_store_and_model(cli, tmp_path):
 
 def test_status_does_not_load_the_embedding_model(tmp_path):
     code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom lexcite.cli import main\n"
+        "import sys\nfrom click.testing import CliRunner\nfrom ui.cli.main import main\n"
         "r = CliRunner().invoke(main, ['status', '--json'])\n"
         "assert r.exit_code == 0, r.output\n"
         "print(r.stdout.strip()); print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"

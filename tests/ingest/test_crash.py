@@ -10,7 +10,6 @@ the real console script from outside at whatever moment it has reached.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
@@ -23,66 +22,15 @@ import pytest
 
 from ingest.embedder import HashEmbedder
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, assert_same_index, change_document, snapshot, write_corpus
+from tests.support.crash import crash_at, ingest_env
+from tests.support.legal_corpus import assert_consistent, assert_same_index, change_document, snapshot, write_corpus
 from lexcite.settings import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-DRIVER = r"""
-import os, signal, sys, threading
-stage, nth = sys.argv[1].split(":")
-nth = int(nth)
-import ingest.pipeline, ingest.loaders, ingest.embedder, ingest.vectors, ingest.catalog
-ingest.pipeline.EMBED_BATCH = 16  # several batches, so there is a "middle" to die in
-calls = [0]
-
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-
-def patch(owner, name, when):
-    real = getattr(owner, name)
-    def wrapper(*args, **kwargs):
-        calls[0] += 1
-        hit = calls[0] == nth
-        if hit and when == "before":
-            die()
-        if hit and when == "during":
-            threading.Timer(0.002, die).start()
-        out = real(*args, **kwargs)
-        if hit:
-            die()
-        return out
-    setattr(owner, name, wrapper)
-
-target = {
-    "parse": (ingest.loaders, "load", "before"),
-    "embed": (ingest.embedder.HashEmbedder, "embed", "after"),
-    "upsert": (ingest.vectors.VectorStore, "upsert", "after"),
-    "upsert-mid": (ingest.vectors.VectorStore, "upsert", "during"),
-    "commit": (ingest.catalog.Catalog, "commit_document", "after"),
-    "delete": (ingest.vectors.VectorStore, "delete", "after"),
-}[stage]
-patch(*target)
-from lexcite.cli import main
-main(["ingest", *sys.argv[2:]])
-"""
-
-
-def _env(data: Path, extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEXCITE_")}
-    return env | {"LEXCITE_DATA_DIR": str(data), "LEXCITE_EMBEDDING_MODEL": "hash", "HF_HUB_OFFLINE": "1"} | (extra or {})
-
-
-def crash_at(stage: str, data: Path, corpus: Path, extra_env: dict | None = None) -> None:
-    """Run `lexcite ingest CORPUS` in a subprocess that SIGKILLs itself at `stage:n` (see DRIVER)."""
-    out = subprocess.run([sys.executable, "-c", DRIVER, stage, str(corpus)], env=_env(data, extra_env),
-                         capture_output=True, text=True, timeout=300, cwd=corpus.parent)
-    assert out.returncode == -signal.SIGKILL, f"{stage} was never reached (exit {out.returncode}): {out.stderr[-500:]}"
-
-
 def lexcite_ingest(data: Path, corpus: Path) -> subprocess.CompletedProcess:
     lexcite = Path(sys.executable).parent / "lexcite"
-    return subprocess.run([str(lexcite), "ingest", str(corpus), "--json"], env=_env(data),
+    return subprocess.run([str(lexcite), "ingest", str(corpus), "--json"], env=ingest_env(data),
                           capture_output=True, text=True, timeout=300, cwd=corpus.parent)
 
 
@@ -140,7 +88,7 @@ def test_the_real_command_killed_from_outside_mid_run_converges(corpora, tmp_pat
     write_corpus(corpus, 150, seed=9)
     data = tmp_path / "data"
     lexcite = Path(sys.executable).parent / "lexcite"
-    proc = subprocess.Popen([str(lexcite), "ingest", str(corpus)], env=_env(data),
+    proc = subprocess.Popen([str(lexcite), "ingest", str(corpus)], env=ingest_env(data),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     catalog = data / "catalog.sqlite3"
     deadline = time.monotonic() + 120

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lexcite.cli import main
+from ui.cli.main import main
 
 pytestmark = pytest.mark.unit
 

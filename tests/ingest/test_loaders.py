@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import docs
+from tests.support import docs
 from ingest import loaders
 from lexcite.errors import LoaderError
 

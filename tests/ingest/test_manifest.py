@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import docs
+from tests.support import docs
 from ingest import loaders
 from ingest.manifest import load_manifest
 from ingest.records import SOURCE_TYPES

@@ -19,7 +19,7 @@ import matplotlib
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import docs
+from tests.support import docs
 from ingest import loaders
 from ingest.loaders.ocr import installed_languages, ocr_pages
 from lexcite.errors import LoaderError

@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-import docs
+from tests.support import docs
 from ingest.embedder import HashEmbedder
 from ingest.index import Index
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, change_document, snapshot, write_corpus
+from tests.support.legal_corpus import assert_consistent, change_document, snapshot, write_corpus
 
 pytestmark = pytest.mark.unit
 

@@ -13,11 +13,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from chroma_server import ChromaServer
+from tests.support.chroma_server import ChromaServer
 from ingest.embedder import HashEmbedder
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, assert_same_index, change_document, snapshot, write_corpus
-from lexcite.cli import main
+from tests.support.legal_corpus import assert_consistent, assert_same_index, change_document, snapshot, write_corpus
+from ui.cli.main import main
 from lexcite.errors import StoreError
 from lexcite.settings import load_settings
 
@@ -122,7 +122,7 @@ def test_a_server_that_goes_away_mid_run_stops_cleanly_and_the_next_run_converge
 @pytest.mark.slow
 @pytest.mark.parametrize("stage", ["upsert:2", "commit:5"])
 def test_an_ingest_killed_in_server_mode_converges(chroma_server, tmp_path, stage):
-    from test_crash import crash_at
+    from tests.support.crash import crash_at
 
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 12)

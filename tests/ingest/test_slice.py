@@ -38,9 +38,9 @@ def test_the_real_model_end_to_end_through_the_command_line(tmp_path, monkeypatc
 
     from click.testing import CliRunner
 
-    import docs
+    from tests.support import docs
     from ingest.embedder import get_embedder
-    from lexcite.cli import main
+    from ui.cli.main import main
     from lexcite.settings import load_settings
 
     corpus = tmp_path / "corpus"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import docs
+from tests.support import docs
 from ingest.fetch import OfflineError, fetch_sources
 from ingest.manifest import load_manifest
 
@@ -121,7 +121,7 @@ def test_base_url_overrides_every_listed_address(server, tmp_path):
 
 
 def test_offline_is_one_line_and_a_non_zero_exit_without_traceback(tmp_path):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     corpus = _manifest(tmp_path / "corpus", f"http://127.0.0.1:{_closed_port()}", ["convention.pdf"])
     with pytest.raises(OfflineError):
@@ -135,7 +135,7 @@ def test_offline_is_one_line_and_a_non_zero_exit_without_traceback(tmp_path):
 
 def test_the_command_fetches_then_ingests_and_exits_3_when_something_was_refused(server, tmp_path, monkeypatch):
     from ingest.embedder import HashEmbedder
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     monkeypatch.setattr("ingest.embedder.get_embedder", lambda *a, **k: HashEmbedder())
     corpus = _manifest(tmp_path / "corpus", server, ["convention.pdf", "wrong-type.pdf"])
@@ -149,7 +149,7 @@ def test_the_command_fetches_then_ingests_and_exits_3_when_something_was_refused
 
 
 def test_sources_list_shows_what_is_present(tmp_path, server):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     corpus = _manifest(tmp_path / "corpus", server, ["convention.pdf", "guide.docx"])
     docs.legal_pdf(corpus / "convention.pdf")

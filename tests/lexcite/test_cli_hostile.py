@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-CLI = ["-c", "import sys; from lexcite.cli import main; sys.exit(main())"]
+CLI = ["-c", "import sys; from ui.cli.main import main; sys.exit(main())"]
 DOC = "Article 1. The register records consent to organ removal.\n"
 
 

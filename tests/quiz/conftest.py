@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from legal_doc import write_legal_corpus
+from tests.support.legal_doc import write_legal_corpus
 
 
 @pytest.fixture

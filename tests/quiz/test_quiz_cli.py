@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from legal_doc import write_legal_corpus
+from tests.support.legal_doc import write_legal_corpus
 
-from lexcite.cli import main
+from ui.cli.main import main
 
 
 @pytest.fixture

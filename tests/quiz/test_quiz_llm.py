@@ -4,18 +4,13 @@ cited passage proves the key and no distractor; everything else is dropped and c
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assistant"))
-
-from answering_fakes import scripted  # noqa: E402
-
-from quiz.gates import check_item  # noqa: E402
-from quiz.generator import QuizGenerator  # noqa: E402
-from quiz.llm_draft import LLMDrafter, parse_reply  # noqa: E402
+from quiz.gates import check_item
+from quiz.generator import QuizGenerator
+from quiz.llm_draft import LLMDrafter, parse_reply
+from tests.support.answering import scripted
 
 NOTIFY = "The sample custodian shall notify the National Inspection Office within 14 days of any storage incident."
 OFFICER = "A laboratory that keeps more than 500 samples must appoint a qualified safety officer."
@@ -127,9 +122,9 @@ def test_generate_quiz_with_a_chat_model_spreads_over_articles_and_counts_drops(
 @pytest.mark.unit
 def test_the_cli_drafts_with_the_chosen_backend_and_reports_drops_in_stats(tmp_path, monkeypatch):
     from click.testing import CliRunner
-    from legal_doc import write_legal_corpus
+    from tests.support.legal_doc import write_legal_corpus
 
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     monkeypatch.setenv("LEXCITE_EMBEDDING_MODEL", "hash")
     assert CliRunner().invoke(main, ["ingest", str(write_legal_corpus(tmp_path / "corpus"))]).exit_code == 0

@@ -74,9 +74,9 @@ def test_aiken_reports_the_short_answer_items_it_leaves_out_and_the_others_carry
 @pytest.mark.unit
 def test_the_cli_writes_moodle_xml_and_names_what_aiken_left_out(tmp_path, monkeypatch):
     from click.testing import CliRunner
-    from legal_doc import write_legal_corpus
+    from tests.support.legal_doc import write_legal_corpus
 
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     monkeypatch.setenv("LEXCITE_EMBEDDING_MODEL", "hash")
     assert CliRunner().invoke(main, ["ingest", str(write_legal_corpus(tmp_path / "corpus"))]).exit_code == 0

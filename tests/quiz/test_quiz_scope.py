@@ -6,9 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from legal_doc import write_legal_corpus
+from tests.support.legal_doc import write_legal_corpus
 
-from lexcite.cli import main
+from ui.cli.main import main
 from quiz.generator import QuizGenerator
 from quiz.records import QuizError
 

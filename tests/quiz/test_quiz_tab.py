@@ -22,7 +22,7 @@ def services(legal_index, verifier, tmp_path):
 def test_the_quiz_tab_scopes_explains_and_exports_moodle_xml(services):
     import gradio as gr
 
-    from ui import extra_tabs
+    from ui.web import extra_tabs
 
     docs = extra_tabs._documents(services)
     assert docs and docs[0][1].endswith("sample-regulation.md")

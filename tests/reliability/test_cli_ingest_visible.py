@@ -8,7 +8,7 @@ import pytest
 from assistant.retrieval import make_retriever
 from ingest.embedder import HashEmbedder
 from ingest.index import Index
-from serve_process import cli_env, run_cli
+from tests.support.serve_process import cli_env, run_cli
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lexcite.jsonl import read_jsonl
-from serve_process import Server, cli_env, run_cli
+from lexcite.text.jsonl import read_jsonl
+from tests.support.serve_process import Server, cli_env, run_cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -19,8 +19,8 @@ from assistant.service import Assistant
 from ingest.embedder import HashEmbedder
 from ingest.index import Index
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, change_document, snapshot, write_corpus
-from lexcite.jsonl import append_jsonl, read_jsonl
+from tests.support.legal_corpus import assert_consistent, change_document, snapshot, write_corpus
+from lexcite.text.jsonl import append_jsonl, read_jsonl
 
 pytestmark = pytest.mark.unit
 
@@ -146,7 +146,7 @@ def held(self, texts):  # pause inside the ingest (the lock is held) until the t
         time.sleep(0.05)
     return real(self, texts)
 e.HashEmbedder.embed = held
-from lexcite.cli import main
+from ui.cli.main import main
 main()
 """
 
@@ -175,7 +175,7 @@ def test_two_ingests_at_once_the_second_is_refused_and_the_index_equals_a_clean_
         while not _lock_is_held(data / "ingest.lock"):
             assert first.poll() is None and time.monotonic() < deadline, first.communicate()
             time.sleep(0.05)
-        second = subprocess.run([sys.executable, "-c", "from lexcite.cli import main; main()", "ingest", str(corpus)],
+        second = subprocess.run([sys.executable, "-c", "from ui.cli.main import main; main()", "ingest", str(corpus)],
                                 capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     finally:
         release.touch()
@@ -202,7 +202,7 @@ def _writer(kind: str, path: str, worker: int, n: int) -> None:
 
     from assistant.audit import AuditLog
     from assistant.records import Answer, Sentence
-    from ui.feedback import make_feedback, record_feedback
+    from ui.web.feedback import make_feedback, record_feedback
 
     for i in range(n):
         body = f"{worker}-{i}-" + "x" * (1 + (i * 7919) % 150_000)  # up to 150 KB: far beyond PIPE_BUF

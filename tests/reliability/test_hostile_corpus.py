@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import hostile
+from tests.support import hostile
 from ingest.embedder import HashEmbedder
 from ingest.index import Index
-from legal_corpus import assert_consistent, snapshot
+from tests.support.legal_corpus import assert_consistent, snapshot
 from lexcite.settings import load_settings
 
 pytestmark = pytest.mark.integration  # real Chroma, a real CLI subprocess (hash embedder: no model)
@@ -42,7 +42,7 @@ class Run:
 # show up as the ingest's memory.
 LAUNCHER = (
     "import os, resource, subprocess, sys\n"
-    "r = subprocess.run([sys.executable, '-c', 'from lexcite.cli import main; main()', *sys.argv[2:]])\n"
+    "r = subprocess.run([sys.executable, '-c', 'from ui.cli.main import main; main()', *sys.argv[2:]])\n"
     "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
     "sys.exit(r.returncode)\n"
 )

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-import hostile
+from tests.support import hostile
 from ingest import loaders
 from lexcite.errors import LoaderError
 
@@ -43,7 +43,7 @@ def test_a_highly_compressed_part_under_the_size_cap_is_refused_by_its_ratio(tmp
 
 
 def test_an_ordinary_docx_passes_the_bomb_guard(tmp_path):
-    import docs
+    from tests.support import docs
 
     doc = loaders.load(docs.make_docx(tmp_path / "ok.docx"), "corpus/ok.docx")
     assert "Consent must be free" in doc.text
@@ -74,7 +74,7 @@ def test_a_file_name_that_is_not_utf8_gives_a_title_any_store_can_encode(tmp_pat
 def test_a_pdf_whose_font_map_yields_lone_surrogates_still_lands(settings, tmp_path, monkeypatch):
     """pypdf returns lone surrogates for some broken ToUnicode maps; Chroma cannot store them, so one such
     PDF used to stop the whole ingest with a store error."""
-    import docs
+    from tests.support import docs
     from pypdf import PageObject
 
     from ingest.embedder import HashEmbedder

@@ -12,16 +12,16 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-import hostile
+from tests.support import hostile
 from assistant.retrieval import make_retriever
 from assistant.service import Assistant
 from ingest import loaders
 from ingest.embedder import HashEmbedder
 from ingest.index import Index
 from ingest.pipeline import Ingestor
-from legal_corpus import write_corpus
+from tests.support.legal_corpus import write_corpus
 from lexcite.settings import load_settings
-from ui.library import save_uploads, uploads_dir
+from ui.web.library import save_uploads, uploads_dir
 
 pytestmark = pytest.mark.unit
 

@@ -19,7 +19,7 @@ import pytest
 
 from ingest.embedder import HashEmbedder
 from ingest.pipeline import Ingestor
-from legal_corpus import assert_consistent, assert_same_index, snapshot, write_corpus
+from tests.support.legal_corpus import assert_consistent, assert_same_index, snapshot, write_corpus
 from lexcite.settings import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -43,7 +43,7 @@ def wrapper(*args, **kwargs):
 
 setattr(owner, name, wrapper)
 from lexcite.settings import load_settings
-from ui.handlers import add_files
+from ui.web.handlers import add_files
 from ui.services import services_from_settings
 services = services_from_settings(load_settings())
 print(add_files(services, sys.argv[2:]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.fakes import FakeAssistant
+from tests.support.ui_fakes import FakeAssistant
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def live_app(shipped_index, real_embedder):
     """The real app over the shipped corpus (real model), with a login, on a free loopback port."""
-    from ui.app import build_app, launch
+    from ui.web.app import build_app, launch
     from ui.services import services_from_settings
 
     services = services_from_settings(shipped_index, real_embedder, warm=True)

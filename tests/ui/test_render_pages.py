@@ -4,7 +4,7 @@ quote's own paragraph, as a lawyer cites it."""
 import pytest
 
 from assistant.records import Citation
-from ui import render
+from ui.web import render
 
 pytestmark = pytest.mark.unit
 

@@ -39,7 +39,7 @@ def test_only_loopback_may_go_without_a_login():
 
 
 def test_serve_refuses_a_public_address_without_auth_and_exits_non_zero(monkeypatch):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     def boom(*a, **kw):  # the refusal must come before anything heavy is built
         raise AssertionError("services were built although serving was refused")
@@ -52,7 +52,7 @@ def test_serve_refuses_a_public_address_without_auth_and_exits_non_zero(monkeypa
 
 
 def test_serve_reports_a_broken_auth_setting_plainly(monkeypatch):
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     monkeypatch.setenv("LEXCITE_AUTH", "nocolon")
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])

@@ -7,9 +7,9 @@ import json
 import gradio as gr
 import pytest
 
-from lexcite.jsonl import read_jsonl
-from tests.ui.fakes import FakeAssistant, PlainAssistant
-from ui import handlers, render
+from lexcite.text.jsonl import read_jsonl
+from tests.support.ui_fakes import FakeAssistant, PlainAssistant
+from ui.web import handlers, render
 
 pytestmark = pytest.mark.unit
 

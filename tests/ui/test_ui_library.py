@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from ui import handlers
-from ui.library import RejectedName, safe_filename, save_uploads, uploads_dir
+from ui.web import handlers
+from ui.web.library import RejectedName, safe_filename, save_uploads, uploads_dir
 
 SUFFIXES = (".txt", ".md", ".pdf")
 

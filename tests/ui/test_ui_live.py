@@ -17,7 +17,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def last_audit(settings) -> dict:
-    from lexcite.jsonl import read_jsonl
+    from lexcite.text.jsonl import read_jsonl
 
     return list(read_jsonl(settings.audit_path))[-1]
 
@@ -90,7 +90,7 @@ def test_an_officer_logs_in_asks_reads_the_cited_passage_and_flags_it(live_app, 
             expect(page.get_by_text("Thank you")).to_be_visible(timeout=20_000)
         finally:
             browser.close()
-    from lexcite.jsonl import read_jsonl
+    from lexcite.text.jsonl import read_jsonl
 
     saved = list(read_jsonl(shipped_index.feedback_path))[-1]
     assert saved["rating"] == "citation_wrong" and saved["citation_n"] == 1 and saved["user"] == LOGIN[0]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.ui.conftest import free_port
 from ui.auth import parse_accounts
-from ui.login import LoginThrottle
+from ui.web.login import LoginThrottle
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,7 @@ LOCK_S = 3.0
 
 @pytest.fixture
 def guarded_app(ui_services):
-    from ui.app import build_app, launch
+    from ui.web.app import build_app, launch
 
     accounts = parse_accounts("officer:right-password,trainer:other-password:reader")
     ui_services.accounts = accounts

@@ -11,7 +11,7 @@ import pytest
 
 from lexcite.errors import ConfigError
 from tests.ui.conftest import free_port
-from ui import extra_tabs, handlers
+from ui.web import extra_tabs, handlers
 from ui.auth import ADMIN, READER, Accounts, hash_password, parse_accounts
 from ui.services import EvalTools
 
@@ -90,7 +90,7 @@ def test_an_admin_may_evaluate_only_golden_sets_in_the_data_dir_and_cannot_probe
 
 @pytest.fixture
 def role_app(ui_services):
-    from ui.app import build_app, launch
+    from ui.web.app import build_app, launch
 
     ui_services.accounts = parse_accounts(f"reader1:pw-reader:reader,admin1:{HASHED}")
     ui_services.evaluate = EvalTools(lambda *a, **kw: None, None)
@@ -160,7 +160,7 @@ def test_a_reader_sees_no_upload_remove_or_evaluate_and_an_admin_does(role_app):
 def test_lexcite_hash_password_prints_a_hash_that_signs_in():
     from click.testing import CliRunner
 
-    from lexcite.cli import main
+    from ui.cli.main import main
 
     result = CliRunner().invoke(main, ["hash-password"], input="horse-battery\nhorse-battery\n")
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from ui.app import build_app
+from ui.web.app import build_app
 
 
 def tab_labels(demo: gr.Blocks) -> list[str]:
@@ -44,7 +44,7 @@ def live_services(shipped_index, real_embedder):
 
 @pytest.mark.integration
 def test_a_trainer_generates_a_cited_quiz_and_exports_it(live_services):
-    from ui import extra_tabs
+    from ui.web import extra_tabs
 
     if live_services.quiz is None:
         pytest.skip("quiz.generator / quiz.export are not importable in this checkout")
@@ -61,7 +61,7 @@ def test_a_trainer_generates_a_cited_quiz_and_exports_it(live_services):
 
 @pytest.mark.integration
 def test_a_maintainer_runs_the_answer_eval_on_a_small_golden_set(live_services, tmp_path):
-    from ui import extra_tabs
+    from ui.web import extra_tabs
 
     if live_services.evaluate is None:
         pytest.skip("eval.answers is not importable in this checkout")

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from tests.ingest.docs import FILLER, make_pdf
+from tests.support.docs import FILLER, make_pdf
 from tests.ui.conftest import free_port
-from ui import handlers
-from ui.library import uploads_dir
+from ui.web import handlers
+from ui.web.library import uploads_dir
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -44,7 +44,7 @@ def test_names_that_collide_once_made_safe_and_a_readme_all_land_in_one_add(ui_s
 
 @pytest.fixture
 def upload_app(ui_services):
-    from ui.app import build_app, launch
+    from ui.web.app import build_app, launch
 
     demo = build_app(ui_services)
     _, url, _ = launch(demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True)

@@ -1,1 +1,0 @@
-"""Each module defines click commands and lists them in COMMANDS; lexcite.cli registers them."""

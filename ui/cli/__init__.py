@@ -1,0 +1,1 @@
+"""The command line: `lexcite` (ui/cli/main.py), one module per command group in ui/cli/commands/."""
