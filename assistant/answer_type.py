@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.answer_names import person, singular, states
+
 __all__ = ["AnswerTypeVerdict", "Wanted", "answers", "asks_for_quantity", "holds", "question_sentence", "wanted"]
 
 
@@ -131,15 +133,6 @@ def _search(pat: re.Pattern, text: str) -> str:
     return m.group(0) if m else ""
 
 
-def _singular(word: str) -> str:
-    w = word.lower().strip("'’")
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        return w[:-1]
-    return w
-
-
 _UNIT_FORMS = {  # the unit asked for -> the words that state it in an answer
     "hour": r"hours?|h", "day": r"days?", "week": r"weeks?", "month": r"months?", "year": r"years?",
     "minute": r"minutes?", "decade": r"decades?", "percent": r"per\s?cent|percent|%", "state":
@@ -163,80 +156,6 @@ def _number_with_unit(text: str, unit: str) -> str:
     m = re.search(rf"(?:\b{_NUM}{article})(?:[\s-]+[\w]+){{0,3}}?[\s-]+(?:{forms})\b"
                   rf"|\b(?:{forms})\s+(?:of\s+)?{_NUM}\b", clean, re.I)
     return m.group(0).strip() if m else ""
-
-
-# ---- names --------------------------------------------------------------------------------------------
-
-# capitalised words of legal drafting that name institutions, roles or provisions, not persons or States
-_INSTITUTIONAL = frozenset("""state states member members party parties contracting signatory signatories high
-    commissioner commissioners secretary secretary-general general office offices union community communities
-    council commission committee court courts tribunal nations united organisation organization agency board
-    authority authorities government governments conference assembly parliament convention conventions protocol
-    protocols treaty treaties regulation regulations directive directives decision article articles annex annexes
-    chapter section part recital recitals schedule paragraph title preamble act code law laws republic kingdom
-    federal federation national international european world global official journal office department ministry
-    minister president vice chair chairman chairperson director executive supervisor supervisory controller
-    processor data protection human rights fundamental charter declaration resolution optional additional final
-    general assembly security special rapporteur representative delegate ambassador head chief deputy rules
-    procedure system network centre center institute institution programme program fund bank service services
-    mr mrs ms dr prof sir judge justice his her excellency the a an this that these those such any each every
-    all no none in on at of for and or to by with from under when where if which who whom whose what how why
-    there it its they we you i he she one both either neither other another whereas having recognising recognizing
-    noting considering desiring convinced concerned bearing affirming reaffirming acknowledging""".split())
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Judge|Justice|H\.E\.|Ambassador)\.?"
-_CAP_RUN = re.compile(r"(?<![\w’'-])(?:[A-Z][a-zà-ÿ’'-]+|[A-Z]\.)(?:\s+(?:(?:de|da|di|del|van|von|der|le|la|bin|al|el|ibn)\s+)?"
-                      r"(?:[A-Z][a-zà-ÿ’'-]+|[A-Z]\.))*")
-
-
-_CAP = r"(?:[A-Z][a-zà-ÿ’'-]+)"
-# "the Protection of the Dignity of the Human Being with regard to the Application of …": a title, not names
-_TITLE_CHAIN = re.compile(rf"{_CAP}(?:\s+{_CAP})*(?:(?:\s+(?:of|the|for|on|in|with|regard|to|against|relating|"
-                          rf"concerning|and|between))+\s+{_CAP}(?:\s+{_CAP})*)+")
-
-
-def _in_title(m: re.Match) -> bool:
-    words = m.group(0).split()
-    caps = sum(w[:1].isupper() for w in words)
-    joiners = [w for w in words if not w[:1].isupper()]
-    return caps >= 3 and (joiners.count("of") >= 2 or bool(set(joiners) - {"and", "the", "of"}))
-
-
-def _entities(text: str, question: str) -> list[str]:
-    """Capitalised names in `text` that are not the question's own words, institutional vocabulary,
-    words of a title or a sentence's opening participle ("Recalling …")."""
-    own = {w.lower().strip("’'") for w in re.findall(r"[\w’'-]+", question)}
-    own |= {_singular(w) for w in own}
-    titles = [(m.start(), m.end()) for m in _TITLE_CHAIN.finditer(text) if _in_title(m)]
-    out = []
-    for m in _CAP_RUN.finditer(text):
-        if any(a <= m.start() < b for a, b in titles):
-            continue
-        opening = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".;:!?"
-        if opening and " " not in m.group(0) and m.group(0).lower().endswith(("ing", "ed", "ly")):
-            continue
-        parts = [p for p in re.split(r"\s+", m.group(0)) if p[:1].isupper()]
-        fresh = [p for p in parts if p.lower().strip("’'.") not in own and _singular(p) not in own]
-        if not fresh:
-            continue
-        if any(p.lower().strip("’'") in _INSTITUTIONAL or _singular(p) in _INSTITUTIONAL for p in parts):
-            continue
-        out.append(m.group(0))
-    return out
-
-
-def _person(text: str, question: str) -> str:
-    m = re.search(rf"\b{_TITLES}\s+[A-Z][\w’'-]+", text)
-    if m and _entities(m.group(0).split(None, 1)[1], question):
-        return m.group(0)
-    for name in _entities(text, question):
-        if len(name.split()) >= 2:
-            return name
-    return ""
-
-
-def _states(text: str, question: str) -> str:
-    names = _entities(text, question)
-    return ", ".join(names[:3]) if names else ""
 
 
 # ---- what the question asks -------------------------------------------------------------------------
@@ -344,7 +263,7 @@ def _unit_of(words: list[str]) -> str:
         low = w.lower().strip("’'")
         if low.endswith("’s") or low.endswith("'s"):
             low = low[:-2]
-        sing = _UNIT_ALIASES.get(low, _singular(low))
+        sing = _UNIT_ALIASES.get(low, singular(low))
         if sing in _UNIT_FORMS or sing in _CURRENCIES:
             return sing
         cur = _currency_of(low)
@@ -353,7 +272,7 @@ def _unit_of(words: list[str]) -> str:
         if low in ("of", "more", "additional", "extra", "working", "calendar", "full", "member", "eu", "us"):
             continue
         if low.isalpha() and len(low) > 2 and not re.fullmatch(_AUX, low) and low not in _NOT_UNITS:
-            return _singular(low)  # "how many organs were seized": a number of organs, not any number
+            return singular(low)  # "how many organs were seized": a number of organs, not any number
         return ""
     return ""
 
@@ -387,9 +306,9 @@ def holds(want: Wanted, text: str, question: str = "", sections: Sequence[str] =
         return _date(text) or _duration(text) or _search(re.compile(
             rf"\b(?:{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))\s+day\b|\bon\s+the\s+(?:date|day)\b", re.I), text)
     if k == "name":
-        return _person(text, question)
+        return person(text, question)
     if k == "states":
-        return _states(text, question)
+        return states(text, question)
     if k == "provision":
         for s in sections:
             if s and s.strip():
