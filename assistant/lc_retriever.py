@@ -9,6 +9,7 @@ title, page, section, start, end, source_type, doc_hash) plus `score`, `dense_ra
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -17,12 +18,24 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.records import Passage
+from ingest.records import Chunk
+
+_CHUNK_FIELDS = tuple(f.name for f in fields(Chunk) if f.name not in ("id", "text"))
 
 
 def passage_document(p: Passage) -> Document:
     meta = {key: value for key, value in p.chunk.to_dict().items() if key != "text"}
     meta.update(score=float(p.score), dense_rank=p.dense_rank, lexical_rank=p.lexical_rank)
     return Document(page_content=p.chunk.text, metadata=meta, id=p.chunk.id)
+
+
+def document_passage(doc: Document) -> Passage:
+    """The Passage a `passage_document` Document was made from (the inverse, field for field)."""
+    meta = doc.metadata
+    values = {k: meta[k] for k in _CHUNK_FIELDS if k in meta}
+    values["page_breaks"] = tuple(tuple(b) for b in values.get("page_breaks", ()))
+    chunk = Chunk(id=doc.id, text=doc.page_content, **values)
+    return Passage(chunk, float(meta["score"]), meta.get("dense_rank"), meta.get("lexical_rank"))
 
 
 class LexciteLangChainRetriever(BaseRetriever):

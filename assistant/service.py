@@ -26,6 +26,7 @@ from assistant.policy import (REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_
                               strip_source_markers)
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.registry import BACKENDS, VERIFIERS
+from assistant.lc_retriever import LexciteLangChainRetriever, document_passage
 from assistant.retrieval import Retriever, make_retriever
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
@@ -170,10 +171,10 @@ class Assistant:
         Also whether a cited provision was found."""
         units = asked_unit(question)  # "which article ...": the answer is an article, not a preamble or a note
         depth = n * UNIT_DEPTH if units else n
-        pool = self.retriever.retrieve(question, depth)
+        pool = self._search(question, depth)
         sources = list(resolution.sources)
         if sources and len(sources) < len(self.instruments.sources()):
-            scoped = self.retriever.retrieve(question, depth, sources=sources)
+            scoped = self._search(question, depth, sources)
             ids = {p.chunk.id for p in scoped}
             pool = scoped + [p for p in pool if p.chunk.id not in ids]
         if units:
@@ -188,6 +189,11 @@ class Assistant:
             ids = {p.chunk.id for p in exact}
             pool = exact + [p for p in pool if p.chunk.id not in ids]
         return pool[:max(n, len(exact))], bool(exact)
+
+    def _search(self, question: str, k: int, sources: Sequence[str] = ()) -> list[Passage]:
+        """The retriever through its LangChain face (a BaseRetriever: callbacks and tracing see every search)."""
+        searcher = LexciteLangChainRetriever(retriever=self.retriever, k=k, sources=list(sources))
+        return [document_passage(d) for d in searcher.invoke(question)]
 
     def _in_corpus(self, term: str) -> bool:
         return bool(self.index.catalog.sources_containing(term))

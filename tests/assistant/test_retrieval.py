@@ -174,6 +174,33 @@ def test_langchain_documents_carry_the_chunk_record_and_batch_works(index):
 
 
 @pytest.mark.unit
+def test_a_langchain_document_turns_back_into_the_passage_it_was_made_from(index):
+    from assistant.lc_retriever import document_passage, passage_document
+
+    for p in HybridRetriever(index).retrieve("register of donors", 3):
+        assert document_passage(passage_document(p)) == p
+
+
+@pytest.mark.unit
+def test_the_assistant_searches_through_its_langchain_retriever(index, monkeypatch):
+    from assistant.lc_retriever import LexciteLangChainRetriever
+    from assistant.service import Assistant
+
+    queries = []
+    real = LexciteLangChainRetriever._get_relevant_documents
+
+    def spy(self, query, *, run_manager):
+        queries.append(query)
+        return real(self, query, run_manager=run_manager)
+
+    monkeypatch.setattr(LexciteLangChainRetriever, "_get_relevant_documents", spy)
+    assistant = Assistant.from_settings(index.settings, index.embedder)
+    answer = assistant.ask("Who keeps the register of donors?")
+    assert queries and queries[0] == answer.standalone_question
+    assert answer.passages and answer.passages[0].chunk.source == "corpus/act.txt"
+
+
+@pytest.mark.unit
 def test_hybrid_remembers_both_ranks_of_each_passage(index):
     p = HybridRetriever(index).retrieve("register of donors and recipients", 1)[0]
     assert (p.dense_rank, p.lexical_rank) == (1, 1)
