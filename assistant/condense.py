@@ -14,7 +14,7 @@ import re
 from typing import Protocol, Sequence
 
 from lexcite.text import markers
-from lexcite.text.terms import QUESTION_WORDS, STOP, words
+from lexcite.text.terms import QUESTION_WORDS, STOP, content_stems, has_stem, stem, words
 
 History = Sequence[tuple[str, str]]
 
@@ -96,6 +96,26 @@ class LLMCondenser:
             text = str(getattr(reply, "content", reply)).strip().splitlines()[0].strip() if reply else ""
         except Exception:  # a flaky server must not stop the answer: the heuristic still works
             text = ""
-        if 3 <= len(text.split()) <= 60 and not text.lower().startswith(("i ", "sorry", "the answer")):
+        if 3 <= len(text.split()) <= 60 and keeps_follow_up(text, question, history[-1][0]):
             return text
         return self.fallback.condense(question, history)
+
+
+_NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w’'-]*|\d[\w./()-]*)")
+
+
+def keeps_follow_up(rewrite: str, follow_up: str, last_question: str) -> bool:
+    """An LLM's rewrite is used only when it is a question, keeps every name and number of the follow-up
+    ("Article 5", "Europol"), and shares a content word with the follow-up or the question before it: a
+    made-up statement, or a question about something else, falls back to the built-in rewrite."""
+    text = rewrite.strip()
+    if not text.endswith("?") or text.lower().startswith(("i ", "sorry", "the answer")):
+        return False
+    have = set(content_stems(text))
+    for name in _NAME_OR_NUMBER.findall(follow_up.strip()):
+        if name[0].isdigit():
+            if not re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text):
+                return False
+        elif name.lower() not in STOP and not has_stem(stem(name), have):
+            return False
+    return any(has_stem(s, have) for s in content_stems(f"{follow_up} {last_question}"))

@@ -25,6 +25,7 @@ from lexcite.text.terms import content_stems
 log = logging.getLogger(__name__)
 
 _MARKER = markers.MARKER
+_LIST_NUMBER = re.compile(r"(?m)^[ \t]*\[\d{1,2}\]\.?[ \t]+(?=\S)")
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
 
 
@@ -33,11 +34,17 @@ class BackendError(LexciteError):
 
 
 def parse_citations(text: str, n_passages: int) -> list[DraftSentence]:
-    """Split model output into sentences; pull `[n]`, `[1, 2]`, `[2-3]` markers out of each."""
+    """Split model output into sentences; pull `[n]`, `[1, 2]`, `[2-3]` markers out of each. Only a marker in
+    citation position counts: after the sentence's words, not before them ("[6] The effectiveness …" and a
+    bare "[1]." are list numbering), and only one naming a passage the model was shown."""
     out = []
+    text = _LIST_NUMBER.sub("", text)  # "[1]. First point" / "[2] Second point", one item a line
     for span in split_sentences(text.strip()):
         nums: list[int] = []
+        first_word = re.search(r"[^\W\d_]", _MARKER.sub(lambda m: " " * len(m.group()), span.text))
         for m in _MARKER.finditer(span.text):
+            if first_word is None or m.start() < first_word.start():
+                continue  # numbering a list item, not citing
             for part in re.split(r"\s*[,;]\s*", m.group(1)):
                 if re.fullmatch(r"\d+\s*[–-]\s*\d+", part):
                     a, b = (int(x) for x in re.split(r"\s*[–-]\s*", part))

@@ -26,6 +26,17 @@ def test_citation_markers_are_parsed_back_out_of_the_model_text():
 
 
 @pytest.mark.unit
+def test_list_numbers_in_the_model_text_are_not_citations():
+    from assistant.llm import parse_citations
+
+    out = parse_citations("[1]. Inspections take 48 hours [2].\n[3] Fines reach 20,000 euros.\n"
+                          "[4] Keepers report monthly [1].", n_passages=6)
+    assert [(s.text, s.citations) for s in out] == [("Inspections take 48 hours.", (2,)),
+                                                   ("Fines reach 20,000 euros.", ()),
+                                                   ("Keepers report monthly.", (1,))]
+
+
+@pytest.mark.unit
 def test_a_cited_faithful_answer_is_kept_with_renumbered_citations(settings, hash_embedder):
     model = scripted("An inspection must be completed within 48 hours of the vessel's arrival [1].")
     a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
@@ -90,6 +101,25 @@ def test_a_follow_up_is_condensed_by_the_llm_before_retrieval(settings, hash_emb
     assert ans.standalone_question.startswith("Within how many hours")
     assert "Follow-up question: How long does it take?" in model.calls[0][0].content
     assert ans.status == "answered"
+
+
+@pytest.mark.unit
+def test_a_rewrite_that_is_a_made_up_statement_is_not_used_for_retrieval(settings, hash_embedder):
+    model = scripted("Harbour masters always finish inspections within two hours.",  # a statement, invented
+                     "An inspection must be completed within 48 hours of the vessel's arrival [1].")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    ans = a.ask("How long does it take?", history=[("Who may inspect a vessel?", "A harbour master may. [1]")],
+                backend="openai")
+    assert "two hours" not in ans.standalone_question
+    assert "How long does it take" in ans.standalone_question  # the built-in rewrite keeps the user's words
+
+
+@pytest.mark.unit
+def test_a_rewrite_that_drops_the_follow_up_s_provision_is_not_used():
+    from assistant.condense import keeps_follow_up
+
+    assert not keeps_follow_up("What does Section 4 say about penalties?", "And Section 5?", "What does Section 4 say?")
+    assert keeps_follow_up("What does Section 5 say about penalties?", "And Section 5?", "What does Section 4 say?")
 
 
 @pytest.mark.unit

@@ -116,6 +116,12 @@ def test_the_backend_picker_lists_configured_backends_and_passes_the_choice(ui_s
     assert ui_services.assistant.calls[-1]["backend"] is None  # the default stays the assistant's choice
 
 
+def test_the_picker_starts_on_the_configured_backend(ui_services):
+    ui_services.settings = ui_services.settings.with_overrides(backend="ollama")
+    ui_services.assistant = FakeAssistant(backends=["extractive", "ollama"])
+    assert handlers.backend_choices(ui_services) == ["ollama", "extractive"]  # the dropdown's value is the first
+
+
 def test_without_available_backends_only_the_configured_backend_is_offered(ui_services):
     ui_services.assistant = PlainAssistant()
     assert handlers.backend_choices(ui_services) == [ui_services.settings.backend]

@@ -39,10 +39,8 @@ def backend_choices(services: Services) -> list[str]:
             names = [str(b) for b in services.assistant.available_backends()]
         except Exception:
             log.exception("available_backends() failed; offering the default backend only")
-    default = services.settings.backend
-    if default not in names:
-        names.insert(0, default)
-    return list(dict.fromkeys(names))
+    default = services.settings.backend  # LEXCITE_BACKEND: first, so the picker starts on it
+    return list(dict.fromkeys([default] + names))
 
 
 def history_pairs(answers: Sequence[Answer]) -> list[tuple[str, str]]:
