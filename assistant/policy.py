@@ -39,7 +39,8 @@ REASON_TEXT = {
     "unknown_instrument": "The indexed documents do not include {terms}.",
     "answer_type": "The passages found do not state {what}.",
     "focus": "The passages found do not say anything about {terms}.",
-    "unsupported": "No sentence of the draft answer could be verified against the cited passages.",
+    "unsupported": "The model's draft answer could not be verified: none of its {what} sentences follows from the "
+                   "passages shown to it (the extractive backend quotes the passages themselves).",
 }
 
 _INSTRUCTION_REQUESTS = [

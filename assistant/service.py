@@ -145,7 +145,7 @@ class Assistant:
                                   closest=self._closest_quote(evidence, verdict))
             self._audit(answer, pool, user)
             return answer
-        draft = evidence if engine is self.extractive else engine.draft(standalone, passages)
+        draft = evidence if engine is self.extractive else self._attribute(engine.draft(standalone, passages), passages)
         t2 = time.perf_counter()
         times["answer"] = (t2 - t1) * 1e3
         checked = self._verify(draft)
@@ -153,7 +153,7 @@ class Assistant:
         kept = [s for s in kept if s.text.strip()]
         times["verify"] = (time.perf_counter() - t2) * 1e3
         if not kept:
-            why = Verdict("unsupported") if draft.sentences else Verdict("no_passages")
+            why = Verdict("unsupported", str(len(draft.sentences))) if draft.sentences else Verdict("no_passages")
             answer = self._refuse(question, standalone, name, draft.model, why, pool, times, t0)
         else:
             citations = self._keep_cited(draft.citations, kept)
@@ -194,6 +194,35 @@ class Assistant:
         """The retriever through its LangChain face (a BaseRetriever: callbacks and tracing see every search)."""
         searcher = LexciteLangChainRetriever(retriever=self.retriever, k=k, sources=list(sources))
         return [document_passage(d) for d in searcher.invoke(question)]
+
+    def _attribute(self, draft: Draft, passages: Sequence[Passage]) -> Draft:
+        """An LLM sentence that cites nothing is attributed after the fact: the shown passage the verifier finds
+        supports it best becomes its citation; a sentence no shown passage supports stays uncited (and is
+        dropped or flagged by the policy like any unsupported sentence)."""
+        from assistant.backends import DraftSentence, citation_for
+        from assistant.llm import best_quote
+
+        if all(s.citations for s in draft.sentences) or not passages:
+            return draft
+        texts = [strip_instructions(p.chunk.text) for p in passages]
+        citations, sentences = list(draft.citations), []
+        by_chunk = {c.chunk_id: c.n for c in citations}
+        for s in draft.sentences:
+            if s.citations:
+                sentences.append(s)
+                continue
+            verdicts = [self.verifier.score(s.text, [t]) for t in texts]
+            best = max(range(len(texts)), key=lambda i: float(verdicts[i].score))
+            if not verdicts[best].supported:
+                sentences.append(s)
+                continue
+            chunk = passages[best].chunk
+            if chunk.id not in by_chunk:
+                start, end = best_quote(chunk.text, [s.text])
+                by_chunk[chunk.id] = len(citations) + 1
+                citations.append(citation_for(len(citations) + 1, chunk, start, end))
+            sentences.append(DraftSentence(s.text, (by_chunk[chunk.id],)))
+        return replace(draft, sentences=sentences, citations=citations)
 
     def _in_corpus(self, term: str) -> bool:
         return bool(self.index.catalog.sources_containing(term))

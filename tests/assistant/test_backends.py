@@ -223,3 +223,23 @@ def test_the_local_backend_runs_smollm2_for_real_and_its_unsupported_sentences_a
     kept = apply_policy(ans.sentences, "strict")  # what strict (the LLM default) would have shown
     assert all(s.supported and s.citations for s in kept)
     assert len(kept) == sum(1 for s in ans.sentences if s.supported and s.citations)
+
+
+@pytest.mark.unit
+def test_a_sentence_the_model_did_not_cite_is_cited_by_the_passage_that_supports_it(settings, hash_embedder):
+    model = scripted("An inspection must be completed within 48 hours of the vessel's arrival.")  # no [n]
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    ans = a.ask(QUESTION, backend="openai")
+    assert ans.status == "answered" and ans.sentences[0].citations == (1,)
+    assert "48 hours" in ans.citations[0].quote and ans.answer.endswith("[1]")
+
+
+@pytest.mark.unit
+def test_a_draft_no_passage_supports_is_refused_as_unverified_not_as_missing_from_the_documents(settings,
+                                                                                                hash_embedder):
+    model = scripted("Inspections are carried out by the navy at night. Captains are never fined.")
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": model})
+    ans = a.ask(QUESTION, backend="openai")
+    assert ans.status == "insufficient_evidence"
+    assert "could not be verified: none of its 2 sentences" in ans.answer
+    assert "extractive backend" in ans.answer
