@@ -75,6 +75,27 @@ def test_ask_answers_a_file_of_questions_in_one_process_with_ids(shipped_index, 
     assert all({"retrieve", "answer", "verify", "total"} <= set(o["timings_ms"]) for o in out)
 
 
+def test_a_failing_line_does_not_end_the_batch(shipped_index, real_embedder, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ui.cli.main import main
+
+    qfile = tmp_path / "questions.jsonl"
+    answerable = next(r for r in ROWS if r["id"] == "q02")["question"]
+    qfile.write_text(json.dumps({"id": "a", "question": answerable}) + "\n"
+                     + json.dumps({"id": "b", "question": "Who won the football cup in 1966?"}) + "\n", encoding="utf-8")
+    monkeypatch.setenv("LEXCITE_AUDIT_LOG", "false")
+    monkeypatch.setenv("LEXCITE_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    monkeypatch.setenv("LEXCITE_LLM_MODEL", "absent-model")
+    res = CliRunner().invoke(main, ["--data-dir", str(shipped_index.data_dir), "ask", "--backend", "openai",
+                                    "--questions", str(qfile)])
+    assert res.exit_code == 3, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(o["id"], o["status"]) for o in out] == [("a", "error"), ("b", "insufficient_evidence")]
+    assert "openai backend failed" in out[0]["error"]
+    assert "1 of 2 questions could not be answered" in res.stderr
+
+
 def test_ask_without_an_index_exits_2_and_says_to_ingest(tmp_path):
     from click.testing import CliRunner
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from pathlib import Path
 
 import click
 
-from lexcite.errors import ConfigError, NoIndexError
+from lexcite.errors import ConfigError, LexciteError, NoIndexError
 from lexcite.registry import BACKENDS
 from lexcite.text import is_text
 
@@ -117,10 +118,23 @@ def ask(obj, question, as_json, questions, backend, k) -> None:
     assistant = obj.with_settings(settings).assistant
     assistant.index.require_nonempty()
     user = _os_user()
+    failed = 0
     for item in items:
-        a = assistant.ask(item["question"], history=item.get("history") or [], user=user)
+        try:
+            a = assistant.ask(item["question"], history=item.get("history") or [], user=user)
+        except LexciteError as exc:
+            if not questions:
+                raise
+            failed += 1  # one failing line (an LLM server down) does not end the batch: say why, go on
+            click.echo(json.dumps({"id": item.get("id"), "question": item["question"], "status": "error",
+                                   "error": str(exc)}, ensure_ascii=False))
+            continue
         if as_json or questions:
             record = ({"id": item.get("id")} if questions else {}) | a.to_dict()
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             _print_human(a)
+    if failed:
+        click.echo(f"error: {failed} of {len(items)} questions could not be answered (see their \"error\" lines)",
+                   err=True)
+        sys.exit(3)
