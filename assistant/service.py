@@ -97,9 +97,9 @@ class Assistant:
         BACKENDS.check(name)
         if name == "extractive":
             return self.extractive
-        from assistant.llm import LLMBackend
+        from assistant.llm import LLMBackend, server_of
 
-        return LLMBackend(self.chat_model(name), name)
+        return LLMBackend(self.chat_model(name), name, where=server_of(self.settings, name))
 
     def policy_for(self, name: str) -> str:
         return self.settings.verify_policy or ("strict" if name in LLM_BACKENDS else "flag")

@@ -199,8 +199,9 @@ def test_an_unreachable_openai_server_is_an_error_that_says_what_to_check(settin
 
     a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url="http://127.0.0.1:9/v1",
                        llm_model="m", backend="openai")
-    with pytest.raises(LexciteError, match="LEXCITE_LLM_BASE_URL"):
+    with pytest.raises(LexciteError, match=r"at http://127\.0\.0\.1:9/v1 is running") as caught:
         a.ask(QUESTION)
+    assert "LEXCITE_LLM_MODEL (m)" in str(caught.value) and "extractive backend" in str(caught.value)
 
 
 @pytest.mark.slow

@@ -92,7 +92,7 @@ def test_a_failing_line_does_not_end_the_batch(shipped_index, real_embedder, tmp
     assert res.exit_code == 3, res.output
     out = [json.loads(line) for line in res.stdout.splitlines()]
     assert [(o["id"], o["status"]) for o in out] == [("a", "error"), ("b", "insufficient_evidence")]
-    assert "openai backend failed" in out[0]["error"]
+    assert "openai backend failed" in out[0]["error"] and "http://127.0.0.1:9/v1" in out[0]["error"]
     assert "1 of 2 questions could not be answered" in res.stderr
 
 
