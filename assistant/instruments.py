@@ -258,12 +258,16 @@ class InstrumentNames:
         first = next((c for c in citations if c.n == kept[0].citations[0]), None)
         if first is None or not first.section:
             return []  # the quote's own provision ("Recital 20" of a chunk labelled "Recitals 19–20"), article level
-        provision = re.sub(r"\((\w+)\)–\(\w+\)$|\(\w+\)$", "", first.provision or first.section).strip()
-        name = self.short_name(first.source)
+        article = re.sub(r"\((\w+)\)–\(\w+\)$|\(\w+\)$", "", first.provision or first.section).strip()
+        return [Sentence(self.provision_of(first.source, article) + ":", (first.n,), True, 1.0)]
+
+    def provision_of(self, source: str, provision: str) -> str:
+        """"Article 22 of the Additional Protocol …": a provision named with its document's short name, to stand
+        inside a sentence; the provision alone when the document has no name."""
+        name = self.short_name(source)
         if name.startswith("The "):
             name = "the " + name[4:]
-        text = f"{provision} of {name}:" if name else f"{provision}:"
-        return [Sentence(text, (first.n,), True, 1.0)]
+        return f"{provision} of {name}" if name else provision
 
     def _in_text(self, word: str) -> set[str]:
         if word not in self._text_cache:

@@ -25,7 +25,6 @@ from lexcite.text.terms import content_stems
 log = logging.getLogger(__name__)
 
 _MARKER = markers.MARKER
-_LIST_NUMBER = re.compile(r"(?m)^[ \t]*\[\d{1,2}\]\.?[ \t]+(?=\S)")
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
 
 
@@ -38,7 +37,7 @@ def parse_citations(text: str, n_passages: int) -> list[DraftSentence]:
     citation position counts: after the sentence's words, not before them ("[6] The effectiveness …" and a
     bare "[1]." are list numbering), and only one naming a passage the model was shown."""
     out = []
-    text = _LIST_NUMBER.sub("", text)  # "[1]. First point" / "[2] Second point", one item a line
+    text = markers.LIST_NUMBER.sub("", text)  # "[1]. First point" / "[2] Second point", one item a line
     for span in split_sentences(text.strip()):
         nums: list[int] = []
         first_word = re.search(r"[^\W\d_]", _MARKER.sub(lambda m: " " * len(m.group()), span.text))

@@ -79,15 +79,6 @@ def screen(question: str) -> str | None:
     return "instructions" if _INSTRUCTION_RE.search(question) else None
 
 
-_SOURCE_MARKER = re.compile(r"[ \t]*\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?=[\s.,;:!?)]|$)")
-
-
-def strip_source_markers(text: str) -> str:
-    """`text` without the bracketed numbers a document carries ("… cases [1]." -> "… cases."): footnote
-    markers, or planted ones, must never read as Lexcite's citations, which come only from its records."""
-    return _SOURCE_MARKER.sub("", text)
-
-
 def strip_instructions(text: str) -> str:
     """`text` with every sentence that addresses the assistant blanked out (offsets kept), so an
     instruction planted in a document can never count as support for an answer."""

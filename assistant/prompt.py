@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.policy import strip_source_markers
 from assistant.records import Passage
+from lexcite.text import markers
 
 INSUFFICIENT = "INSUFFICIENT_EVIDENCE"
 
@@ -38,7 +38,7 @@ def format_passages(passages: Sequence[Passage]) -> str:
     for n, p in enumerate(passages, 1):
         c = p.chunk
         where = "; ".join(x for x in (c.title or c.source, c.section, f"p. {c.page}" if c.page else "") if x)
-        text = neutralise(strip_source_markers(c.text))  # a document's own "[3]" is never copied as a citation
+        text = neutralise(markers.strip_document_markers(c.text))  # a document's own "[3]" is never copied as a citation
         blocks.append(f'<passage n="{n}" source="{neutralise(where)}">\n{text}\n</passage>')
     return "<passages>\n" + "\n".join(blocks) + "\n</passages>"
 

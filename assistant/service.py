@@ -18,18 +18,19 @@ from dataclasses import replace
 from typing import Sequence
 
 from assistant.audit import AuditLog
-from assistant.backends import LLM_BACKENDS, Backend, Draft, passage_citation
+from assistant.backends import LLM_BACKENDS, Backend, Draft, DraftSentence, citation_for, passage_citation
 from assistant.condense import HeuristicCondenser, LLMCondenser
 from assistant.extractive import SentenceScorer
 from assistant.instruments import InstrumentNames, ProvisionLookup, Resolution, asked_unit, is_unit, provision_refs
-from assistant.policy import (REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions,
-                              strip_source_markers)
+from assistant.policy import REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_policy, screen, strip_instructions
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.registry import BACKENDS, VERIFIERS
 from assistant.lc_retriever import LexciteLangChainRetriever, document_passage
+from assistant.llm import LLMBackend, best_quote, server_of
 from assistant.retrieval import Retriever, make_retriever
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
+from lexcite.text.markers import strip_document_markers
 from lexcite.errors import ConfigError
 from lexcite.settings import Settings
 
@@ -97,8 +98,6 @@ class Assistant:
         BACKENDS.check(name)
         if name == "extractive":
             return self.extractive
-        from assistant.llm import LLMBackend, server_of
-
         return LLMBackend(self.chat_model(name), name, where=server_of(self.settings, name))
 
     def policy_for(self, name: str) -> str:
@@ -149,7 +148,7 @@ class Assistant:
         t2 = time.perf_counter()
         times["answer"] = (t2 - t1) * 1e3
         checked = self._verify(draft)
-        kept = [replace(s, text=strip_source_markers(s.text)) for s in apply_policy(checked, self.policy_for(name))]
+        kept = [replace(s, text=strip_document_markers(s.text)) for s in apply_policy(checked, self.policy_for(name))]
         kept = [s for s in kept if s.text.strip()]
         times["verify"] = (time.perf_counter() - t2) * 1e3
         if not kept:
@@ -199,9 +198,6 @@ class Assistant:
         """An LLM sentence that cites nothing is attributed after the fact: the shown passage the verifier finds
         supports it best becomes its citation; a sentence no shown passage supports stays uncited (and is
         dropped or flagged by the policy like any unsupported sentence)."""
-        from assistant.backends import DraftSentence, citation_for
-        from assistant.llm import best_quote
-
         if all(s.citations for s in draft.sentences) or not passages:
             return draft
         texts = [strip_instructions(p.chunk.text) for p in passages]
@@ -273,7 +269,7 @@ class Assistant:
         else:
             text = f"{REFUSAL_TEXT} {verdict.message()}".strip()
             if first:
-                quote = " ".join(strip_source_markers(first[0].quote).split())
+                quote = " ".join(strip_document_markers(first[0].quote).split())
                 text += f" The closest {self._where(first[0])}: “{quote}” [1]"
                 if len(cites) > 1:
                     text += " Other passages close to the question are listed below."
@@ -286,9 +282,7 @@ class Assistant:
         """"provision found is Article 40 of Regulation (EU) No 604/2013" for a provision of a legal text,
         "passage found (“Title”, Section) says" otherwise."""
         if is_unit(c.section, PROVISION_WORDS):
-            name = self.instruments.short_name(c.source)
-            provision = c.section + (f" of {name}" if name else "")
-            return f"provision found is {provision}"
+            return f"provision found is {self.instruments.provision_of(c.source, c.section)}"
         where = ", ".join(x for x in (f"“{c.title}”" if c.title else c.source, c.section) if x)
         return f"passage found ({where}) says"
 

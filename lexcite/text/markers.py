@@ -24,3 +24,17 @@ RUN = re.compile(r"(?:\s*" + PATTERN + r")+")
 def strip_markers(text: str) -> str:
     """Drop citation markers like "[1]" or "[1, 2]"."""
     return SPACED.sub("", text).strip()
+
+
+DOCUMENT = re.compile(r"[ \t]*\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?=[\s.,;:!?)]|$)")
+"""A marker a document carries itself (a footnote reference, or a planted one): one to three digits, a word
+boundary after it, so "[2013]" and "[1]y" stay."""
+
+LIST_NUMBER = re.compile(r"(?m)^[ \t]*\[\d{1,2}\]\.?[ \t]+(?=\S)")
+"""A marker numbering a list item at a line start in model output ("[1]. First point"), not a citation."""
+
+
+def strip_document_markers(text: str) -> str:
+    """`text` without the bracketed numbers a document carries ("… cases [1]." -> "… cases."): they must never
+    read as Lexcite's citations, which come only from its citation records."""
+    return DOCUMENT.sub("", text)

@@ -45,14 +45,9 @@ def cite_link(turn: int, n: int) -> str:
             f'title="Open source {int(n)}">[{int(n)}]</a>')
 
 
-def page_text(c: Citation) -> str:
-    """"p. 3", or "p. 3 (printed 33)" when the page prints another number than its place in the PDF."""
-    return c.page_ref()
-
-
 def where_label(c: Citation) -> str:
     """The quote's place: "Article 6(2) · p. 13 (printed 31) · file.pdf" (its own paragraph, not the chunk's range)."""
-    return " · ".join(x for x in (c.provision or c.section, page_text(c), c.source) if x)
+    return " · ".join(x for x in (c.provision or c.section, c.page_ref(), c.source) if x)
 
 
 def citation_label(c: Citation) -> str:
@@ -141,7 +136,7 @@ def source_panel_html(c: Citation) -> str:
     quote_note = ""
     if c.passage and locate(c.passage, c.quote) is None and c.quote:
         quote_note = f'<div class="lx-quote">Quoted: “{esc(c.quote)}”</div>'
-    page = f'<span class="lx-page">{esc(page_text(c).replace("p. ", "Page ", 1))}</span>' if c.page else ""
+    page = f'<span class="lx-page">{esc(c.page_ref().replace("p. ", "Page ", 1))}</span>' if c.page else ""
     where = c.provision or c.section
     section = f'<span class="lx-section">{esc(where)}</span>' if where else ""
     return (
