@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.grounding.model import GroundingModel
-
-LEGAL = (
-    "Article 4. Each State Party shall adopt such legislative measures as may be necessary to establish as a "
-    "criminal offence the removal of human organs from living donors without their free, informed consent. "
-    "The penalty for this offence shall be imprisonment of up to 10 years. "
-    "Article 5. The competent authorities of the Parties shall cooperate with each other to the widest extent "
-    "possible. Requests shall be transmitted through Interpol or directly between judicial authorities. "
-    "Article 6. No Party is permitted to make a reservation to Article 4."
-)
+from tests.support.grounding_text import LEGAL
 
 
 ARREST = ("The Spanish police arrested the surgeon in Madrid on 3 May 2019, after INTERPOL issued a Red Notice "

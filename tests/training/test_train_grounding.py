@@ -8,17 +8,9 @@ import json
 import pytest
 
 from assistant.grounding.model import GroundingModel
+from tests.support.grounding_text import LEGAL
 from tests.support.scifact import labelled_folder
 from training.perturb import negate, pairs_from_text, split_sentences, swap_antonym, swap_number
-
-LEGAL = (
-    "Article 4. Each State Party shall adopt such legislative measures as may be necessary to establish as a "
-    "criminal offence the removal of human organs from living donors without their free, informed consent. "
-    "The penalty for this offence shall be imprisonment of up to 10 years. "
-    "Article 5. The competent authorities of the Parties shall cooperate with each other to the widest extent "
-    "possible. Requests shall be transmitted through Interpol or directly between judicial authorities. "
-    "Article 6. No Party is permitted to make a reservation to Article 4."
-)
 
 
 @pytest.mark.unit
