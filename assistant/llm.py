@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from assistant.backends import Draft, DraftSentence, citation_for
 from assistant.prompt import INSUFFICIENT, build_messages
@@ -81,9 +81,24 @@ class LLMBackend:
         self.max_sentences = max_sentences
 
     def draft(self, question: str, passages: Sequence[Passage]) -> Draft:
+        return self._parse(self._call(lambda messages: [self.chat_model.invoke(messages)], question, passages),
+                           passages)
+
+    def stream_draft(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
+        """The draft as the model writes it: text pieces (str) as they arrive, then the parsed Draft, last."""
+        pieces: list[str] = []
+        for chunk in self._call(lambda messages: self.chat_model.stream(messages), question, passages):
+            piece = _text(chunk)
+            if piece:
+                pieces.append(piece)
+                yield piece
+        yield self._parse("".join(pieces), passages)
+
+    def _call(self, send, question: str, passages: Sequence[Passage]) -> Iterator:
+        """The model's reply chunks; a failing server becomes a BackendError that says where and what to do."""
         messages = build_messages(question, passages, self.max_sentences)
         try:
-            reply = self.chat_model.invoke(messages)
+            yield from send(messages)
         except LexciteError:
             raise
         except Exception as exc:  # connection refused, HTTP errors, model errors
@@ -92,7 +107,9 @@ class LLMBackend:
                 f"the {self.name} backend failed ({type(exc).__name__}: {str(exc)[:200]}); check that the server"
                 f"{at} is running and LEXCITE_LLM_MODEL ({self.model or 'unset'}) names a model it serves, or "
                 f"answer with the extractive backend (the app's backend picker, or --backend extractive)") from None
-        raw = str(reply.content if hasattr(reply, "content") else reply)
+
+    def _parse(self, reply, passages: Sequence[Passage]) -> Draft:
+        raw = reply if isinstance(reply, str) else "".join(_text(r) for r in reply)
         if INSUFFICIENT in raw and len(raw.replace(INSUFFICIENT, "").strip(" .\n")) < 3:
             return Draft([], [], model=self.model, raw=raw)
         parsed = parse_citations(raw.replace(INSUFFICIENT, ""), len(passages))
@@ -107,6 +124,14 @@ class LLMBackend:
             citations.append(citation_for(new, chunk, start, end))
         sentences = [DraftSentence(s.text, tuple(renum[n] for n in s.citations)) for s in parsed]
         return Draft(sentences, citations, model=self.model, raw=raw)
+
+
+def _text(message) -> str:
+    """The text of a chat reply or reply chunk (an AIMessage(Chunk), or a plain string from a fake)."""
+    content = message.content if hasattr(message, "content") else message
+    if isinstance(content, list):  # content blocks
+        return "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    return str(content)
 
 
 def server_of(settings: Settings, name: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from assistant.audit import AuditLog
 from assistant.backends import LLM_BACKENDS, Backend, Draft, DraftSentence, citation_for, passage_citation
@@ -28,6 +28,7 @@ from assistant.registry import BACKENDS, VERIFIERS
 from assistant.lc_retriever import LexciteLangChainRetriever, document_passage
 from assistant.llm import LLMBackend, best_quote, server_of
 from assistant.retrieval import Retriever, make_retriever
+from assistant.stream import Checked, Done, Event, Stage, Token
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
 from lexcite.text.markers import strip_document_markers
@@ -106,6 +107,17 @@ class Assistant:
     # ---- the pipeline ----------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             backend: str | None = None, k: int | None = None, user: str | None = None) -> Answer:
+        """The whole answer at once: the last event of `stream`."""
+        event = None
+        for event in self.stream(question, history, backend, k, user):
+            pass
+        assert isinstance(event, Done)
+        return event.answer
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+               backend: str | None = None, k: int | None = None, user: str | None = None) -> Iterator[Event]:
+        """The answer as it is made (assistant/stream.py): stages, an LLM's tokens, each sentence once it is
+        verified, and last `Done(answer)`. Bad input raises before the first event."""
         question = (question or "").strip()
         if not question:
             raise ConfigError("the question is empty; type a question about the indexed documents")
@@ -114,8 +126,13 @@ class Assistant:
         engine = self.backend(name)  # building a chat client is set-up, not answering time
         history = [tuple(t) for t in history or [] if t and len(t) == 2]
         condenser = LLMCondenser(self.chat_model(name)) if name in LLM_BACKENDS and history else HeuristicCondenser()
-        t0 = time.perf_counter()
         self.index.require_nonempty()
+        return self._run(question, history, name, engine, condenser, k or self.settings.k, user)
+
+    def _run(self, question: str, history, name: str, engine: Backend, condenser, k: int,
+             user: str | None) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        yield Stage("retrieving")
         standalone = condenser.condense(question, history)
         t_condense = time.perf_counter()
         times = {"condense": (t_condense - t0) * 1e3}
@@ -123,9 +140,9 @@ class Assistant:
         if screen(question):
             answer = self._refuse(question, standalone, name, engine.model, Verdict("instructions"), [], times, t0)
             self._audit(answer, [], user)
-            return answer
+            yield Done(answer)
+            return
 
-        k = k or self.settings.k
         resolution = self.instruments.resolve(standalone)
         pool, exact = self._retrieve(standalone, max(k, EVIDENCE_POOL), resolution)
         passages = pool[:k]
@@ -143,13 +160,29 @@ class Assistant:
             answer = self._refuse(question, standalone, name, engine.model, verdict, pool, times, t0,
                                   closest=self._closest_quote(evidence, verdict))
             self._audit(answer, pool, user)
-            return answer
-        draft = evidence if engine is self.extractive else self._attribute(engine.draft(standalone, passages), passages)
+            yield Done(answer)
+            return
+        yield Stage("drafting")
+        if engine is self.extractive:
+            draft = evidence
+        else:
+            raw = None
+            for piece in engine.stream_draft(standalone, passages):
+                if isinstance(piece, str):
+                    yield Token(piece)
+                else:
+                    raw = piece
+            draft = self._attribute(raw, passages)
         t2 = time.perf_counter()
         times["answer"] = (t2 - t1) * 1e3
-        checked = self._verify(draft)
-        kept = [replace(s, text=strip_document_markers(s.text)) for s in apply_policy(checked, self.policy_for(name))]
-        kept = [s for s in kept if s.text.strip()]
+        yield Stage("verifying")
+        policy, kept = self.policy_for(name), []
+        for checked in self._verify(draft):
+            shown = replace(checked, text=strip_document_markers(checked.text))
+            keep = bool(apply_policy([shown], policy)) and bool(shown.text.strip())
+            if keep:
+                kept.append(shown)
+            yield Checked(shown, keep)
         times["verify"] = (time.perf_counter() - t2) * 1e3
         if not kept:
             why = Verdict("unsupported", str(len(draft.sentences))) if draft.sentences else Verdict("no_passages")
@@ -162,7 +195,7 @@ class Assistant:
             answer = Answer(question, "answered", text, kept, citations, name, self._total(times, t0),
                             standalone, draft.model, passages=list(pool))
         self._audit(answer, pool, user)
-        return answer
+        yield Done(answer)
 
     def _retrieve(self, question: str, n: int, resolution: Resolution) -> tuple[list[Passage], bool]:
         """The named instrument's passages first (when the question names one the corpus holds), and the
@@ -223,17 +256,16 @@ class Assistant:
     def _in_corpus(self, term: str) -> bool:
         return bool(self.index.catalog.sources_containing(term))
 
-    def _verify(self, draft: Draft) -> list[Sentence]:
+    def _verify(self, draft: Draft) -> Iterator[Sentence]:
+        """Each draft sentence checked against the passages it cites, one at a time (so each can be shown)."""
         by_n = {c.n: c for c in draft.citations}
-        out = []
         for s in draft.sentences:
             cited = [strip_instructions(by_n[n].passage) for n in s.citations if n in by_n]
             if not cited:
-                out.append(Sentence(s.text, s.citations, False, 0.0))
+                yield Sentence(s.text, s.citations, False, 0.0)
                 continue
             v = self.verifier.score(s.text, cited)
-            out.append(Sentence(s.text, s.citations, bool(v.supported), float(v.score)))
-        return out
+            yield Sentence(s.text, s.citations, bool(v.supported), float(v.score))
 
     @staticmethod
     def _keep_cited(citations: list[Citation], kept: list[Sentence]) -> list[Citation]:

@@ -150,6 +150,18 @@ class _Recorded(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append((self.path, body))
+        if body.get("stream"):  # server-sent events, a few words a chunk, as llama.cpp and vLLM send them
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            words = type(self).reply.split(" ")
+            for i in range(0, len(words), 3):
+                piece = " ".join(words[i:i + 3]) + (" " if i + 3 < len(words) else "")
+                event = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
         out = json.dumps({
             "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -191,6 +203,27 @@ def test_the_openai_backend_round_trips_over_http_through_chat_openai(settings, 
     assert '<passage n="1"' in body["messages"][1]["content"]
     assert ans.backend == "openai" and ans.model == "recorded-model"
     assert [s.text for s in ans.sentences] == ["An inspection must be completed within 48 hours of the vessel's arrival."]
+
+
+@pytest.mark.integration
+def test_an_llm_answer_streams_its_tokens_then_each_sentence_as_it_is_checked(settings, hash_embedder, recorded_server):
+    from assistant.stream import Checked, Done, Stage, Token
+
+    server, handler = recorded_server
+    handler.reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
+                     "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1].")
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="recorded-model",
+                       backend="openai")
+    events = list(a.stream(QUESTION))
+    assert handler.requests[0][1]["stream"] is True
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert len(tokens) > 3 and "".join(tokens) == handler.reply  # the draft arrives piece by piece
+    assert [e.name for e in events if isinstance(e, Stage)] == ["retrieving", "drafting", "verifying"]
+    checked = [e for e in events if isinstance(e, Checked)]
+    assert [(c.sentence.supported, c.kept) for c in checked] == [(True, True), (False, False)]  # strict: dropped
+    assert isinstance(events[-1], Done) and events.index(checked[-1]) == len(events) - 2
+    assert [s.text for s in events[-1].answer.sentences] == [checked[0].sentence.text]
 
 
 @pytest.mark.integration
