@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib.util
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from lexcite.errors import ConfigError
 
@@ -74,13 +74,17 @@ class LocalGGUFChatModel(BaseChatModel):
     def model_name(self) -> str:
         return Path(self.gguf_path).name
 
+    def _prepare(self, messages: list[BaseMessage]):
+        tok, model = load_gguf(self.gguf_path)
+        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        enc = tok.apply_chat_template(chat, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+        return tok, model, enc
+
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
                   **kwargs: Any) -> ChatResult:
         import torch
 
-        tok, model = load_gguf(self.gguf_path)
-        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        enc = tok.apply_chat_template(chat, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+        tok, model, enc = self._prepare(messages)
         ids = enc["input_ids"]
         with torch.no_grad():
             out = model.generate(ids, attention_mask=enc.get("attention_mask"), do_sample=False,
@@ -90,3 +94,40 @@ class LocalGGUFChatModel(BaseChatModel):
         for s in stop or ():
             text = text.split(s)[0]
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        """Tokens as they are generated (greedy, the same text as `_generate`): generation runs in a thread
+        and hands decoded pieces over through transformers' TextIteratorStreamer."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        tok, model, enc = self._prepare(messages)
+        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        failed: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                with torch.no_grad():
+                    model.generate(enc["input_ids"], attention_mask=enc.get("attention_mask"), do_sample=False,
+                                   max_new_tokens=int(kwargs.get("max_new_tokens", self.max_new_tokens)),
+                                   pad_token_id=tok.eos_token_id, streamer=streamer)
+            except BaseException as exc:  # handed to the caller below
+                failed.append(exc)
+                streamer.end()
+
+        worker = threading.Thread(target=generate, daemon=True)
+        worker.start()
+        seen, started = "", False
+        for piece in streamer:
+            if not started:  # the reply's leading whitespace, as `_generate` strips it
+                piece = piece.lstrip()
+                started = bool(piece)
+            if stop and any(s in seen + piece for s in stop):
+                break
+            seen += piece
+            if piece:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        worker.join()
+        if failed:
+            raise failed[0]

@@ -277,3 +277,17 @@ def test_a_draft_no_passage_supports_is_refused_as_unverified_not_as_missing_fro
     assert ans.status == "insufficient_evidence"
     assert "could not be verified: none of its 2 sentences" in ans.answer
     assert "extractive backend" in ans.answer
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_local_backend_streams_the_same_text_it_would_return_at_once():
+    pytest.importorskip("gguf")
+    from langchain_core.messages import HumanMessage
+
+    from assistant.backends.local import LocalGGUFChatModel, default_gguf
+
+    model = LocalGGUFChatModel(gguf_path=str(default_gguf()), max_new_tokens=24)
+    messages = [HumanMessage(content="Name one duty of a harbour master.")]
+    pieces = [c.content for c in model.stream(messages)]
+    assert len(pieces) > 3 and "".join(pieces).strip() == model.invoke(messages).content
