@@ -9,8 +9,10 @@ cite; a sentence without a valid `[n]` keeps an empty citation list and will be 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import urllib.request
 from typing import Iterator, Sequence
 
 from assistant.backends import Draft, DraftSentence, citation_for
@@ -132,6 +134,32 @@ def _text(message) -> str:
     if isinstance(content, list):  # content blocks
         return "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
     return str(content)
+
+
+def served_models(base_url: str, api_key: str = "", timeout: float = 5.0) -> list[str] | None:
+    """The model ids an OpenAI-compatible server lists at GET {base_url}/models; None when it does not say
+    (no such route, not reachable: the chat call itself then reports what is wrong)."""
+    request = urllib.request.Request(base_url.rstrip("/") + "/models",
+                                     headers={"Authorization": f"Bearer {api_key or 'not-needed'}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            body = json.loads(reply.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    ids = [str(m.get("id")) for m in data or [] if isinstance(m, dict) and m.get("id")]
+    return ids or None
+
+
+def model_mismatch(asked: str, served: Sequence[str] | None, where: str) -> str:
+    """A warning when the server does not serve the model asked for (servers such as llama.cpp answer with
+    their one model under any name, and echo the name asked for), else ""."""
+    if not served or asked in served:
+        return ""
+    listed = ", ".join(repr(m) for m in served[:5])
+    return (f"the server at {where} serves {listed}, not {asked!r}; answers come from "
+            f"{'that model' if len(served) == 1 else 'one of those'}: set LEXCITE_LLM_MODEL to "
+            f"{'it' if len(served) == 1 else 'one of them'}")
 
 
 def server_of(settings: Settings, name: str) -> str:

@@ -26,7 +26,7 @@ from assistant.policy import REFUSAL_TEXT, EvidenceGate, Scope, Verdict, apply_p
 from assistant.records import Answer, Citation, Passage, Sentence
 from assistant.registry import BACKENDS, VERIFIERS
 from assistant.lc_retriever import LexciteLangChainRetriever, document_passage
-from assistant.llm import LLMBackend, best_quote, server_of
+from assistant.llm import LLMBackend, best_quote, model_mismatch, served_models, server_of
 from assistant.retrieval import Retriever, make_retriever
 from assistant.stream import Checked, Done, Event, Stage, Token
 from ingest.embedder import Embedder, get_embedder
@@ -42,6 +42,7 @@ HELPFUL_REFUSALS = ("answer_type", "absent_terms", "focus")  # the documents hol
 PROVISION_WORDS = ("Article", "Section", "Recital", "Annex", "Schedule", "Rule", "Paragraph")
 PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put ahead of the search
 UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles
+REMOTE_BACKENDS = ("openai", "ollama")  # served over HTTP: the served model list can be checked
 EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)
 
 
@@ -62,6 +63,8 @@ class Assistant:
         self.provisions = ProvisionLookup(index.catalog)
         self.audit = AuditLog(settings.audit_path) if settings.audit_log else None
         self._chat_models: dict = dict(chat_models or {})
+        self._injected: set[str] = set(self._chat_models)  # chat models handed in: no server to ask
+        self._served: dict[str, list[str] | None] = {}  # server URL -> the models it lists
         self._warm = False
 
     def warm_up(self) -> None:
@@ -89,6 +92,7 @@ class Assistant:
         if name not in LLM_BACKENDS:
             raise ConfigError(f"{name!r} is not an LLM backend; choose one of {', '.join(LLM_BACKENDS)}")
         self._chat_models[name] = chat_model
+        self._injected.add(name)
 
     def chat_model(self, name: str):
         if name not in self._chat_models:
@@ -99,7 +103,23 @@ class Assistant:
         BACKENDS.check(name)
         if name == "extractive":
             return self.extractive
-        return LLMBackend(self.chat_model(name), name, where=server_of(self.settings, name))
+        engine = LLMBackend(self.chat_model(name), name, where=server_of(self.settings, name))
+        if name in REMOTE_BACKENDS and name not in self._injected:
+            engine = self._check_served(engine)
+        return engine
+
+    def _check_served(self, engine: LLMBackend) -> LLMBackend:
+        """Once per server: does it serve the model asked for (GET /v1/models)? If it serves exactly one other,
+        answers name that one (not the name asked for, which such servers echo back), and a warning says so."""
+        if engine.where not in self._served:
+            self._served[engine.where] = served_models(engine.where, self.settings.llm_api_key)
+            warning = model_mismatch(engine.model, self._served[engine.where], engine.where)
+            if warning:
+                log.warning(warning)
+        served = self._served[engine.where]
+        if served and engine.model not in served and len(served) == 1:
+            engine.model = served[0]
+        return engine
 
     def policy_for(self, name: str) -> str:
         return self.settings.verify_policy or ("strict" if name in LLM_BACKENDS else "flag")

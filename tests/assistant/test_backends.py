@@ -146,6 +146,18 @@ class _Recorded(BaseHTTPRequestHandler):
 
     reply = ""
     requests: list = []
+    models: list = []  # what GET /v1/models lists; empty = the route is missing (404), as on some servers
+
+    def do_GET(self):  # noqa: N802
+        if self.path != "/v1/models" or not type(self).models:
+            self.send_error(404)
+            return
+        out = json.dumps({"object": "list", "data": [{"id": m, "object": "model"} for m in type(self).models]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
 
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -181,6 +193,7 @@ class _Recorded(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorded_server():
     _Recorded.requests = []
+    _Recorded.models = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorded)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server, _Recorded
@@ -224,6 +237,38 @@ def test_an_llm_answer_streams_its_tokens_then_each_sentence_as_it_is_checked(se
     assert [(c.sentence.supported, c.kept) for c in checked] == [(True, True), (False, False)]  # strict: dropped
     assert isinstance(events[-1], Done) and events.index(checked[-1]) == len(events) - 2
     assert [s.text for s in events[-1].answer.sentences] == [checked[0].sentence.text]
+
+
+@pytest.mark.integration
+def test_a_model_name_the_server_does_not_serve_is_warned_about_and_answers_name_the_served_model(
+        settings, hash_embedder, recorded_server, caplog):
+    server, handler = recorded_server
+    handler.models = ["smollm2-135m"]
+    handler.reply = "An inspection must be completed within 48 hours of the vessel's arrival [1]."
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="gpt-4",
+                       backend="openai")
+    with caplog.at_level("WARNING", logger="assistant.service"):
+        first, second = a.ask(QUESTION), a.ask(QUESTION)
+    warnings = [r.getMessage() for r in caplog.records if "serves" in r.getMessage()]
+    assert warnings == [f"the server at {url} serves 'smollm2-135m', not 'gpt-4'; answers come from that model: "
+                        "set LEXCITE_LLM_MODEL to it"]  # once per server, not per question
+    assert first.model == second.model == "smollm2-135m"  # not the name asked for, which the server echoes
+
+
+@pytest.mark.integration
+def test_a_served_model_name_or_a_server_without_a_model_list_gives_no_warning(settings, hash_embedder,
+                                                                              recorded_server, caplog):
+    server, handler = recorded_server
+    handler.reply = "An inspection must be completed within 48 hours of the vessel's arrival [1]."
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    for served in ([], ["recorded-model", "other"]):
+        handler.models = served
+        a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url,
+                           llm_model="recorded-model", backend="openai")
+        with caplog.at_level("WARNING", logger="assistant.service"):
+            assert a.ask(QUESTION).model == "recorded-model"
+    assert not [r for r in caplog.records if "serves" in r.getMessage()]
 
 
 @pytest.mark.integration
