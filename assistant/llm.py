@@ -31,7 +31,9 @@ OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1"
 
 
 class BackendError(LexciteError):
-    """The LLM server could not be reached or failed."""
+    """The LLM server could not be reached or failed (the CLI exits 5: the question and settings were fine)."""
+
+    exit_code = 5
 
 
 def parse_citations(text: str, n_passages: int) -> list[DraftSentence]:

@@ -75,6 +75,10 @@ def test_a_batch_goes_on_when_the_server_is_down_and_names_the_url_it_tried(ship
     assert [x["id"] for x in lines] == ["a", "b"] and out.returncode == 3
     assert lines[0]["status"] == "error" and down in lines[0]["error"]
     assert lines[1]["status"] == "insufficient_evidence"  # refused before any draft: needs no LLM
+    single = run_cli(["ask", "--backend", "openai", ANSWERABLE], env, tmp_path)
+    assert single.returncode == 5 and not single.stdout  # the question was fine; the server was not
+    assert [x for x in single.stderr.splitlines() if x.startswith("error:")] == single.stderr.strip().splitlines()[-1:]
+    assert down in single.stderr and ALIAS in single.stderr
 
 
 def test_the_cli_warns_when_the_server_serves_another_model_and_names_the_served_one(shipped_index, llama, tmp_path):
