@@ -61,8 +61,8 @@ def entities(text: str, question: str) -> list[str]:
         if any(a <= m.start() < b for a, b in titles):
             continue
         opening = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1:] in ".;:!?"
-        if opening and " " not in m.group(0) and m.group(0).lower().endswith(("ing", "ed", "ly")):
-            continue
+        if opening and " " not in m.group(0):
+            continue  # a capital that only opens the sentence ("Instruments of ratification …") is no name
         parts = [p for p in re.split(r"\s+", m.group(0)) if p[:1].isupper()]
         fresh = [p for p in parts if p.lower().strip("’'.") not in own and singular(p) not in own]
         if not fresh:

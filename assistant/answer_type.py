@@ -39,6 +39,7 @@ class Wanted:
     kind: str  # "" | yesno | number | amount | duration | soon | when | date | age | name | states | provision
     label: str  # in words, for the refusal message
     unit: str = ""  # number: the unit asked for ("year", "state"); amount: the currency ("euro")
+    of: str = ""  # number: what the unit measures, when the question says ("how many years' imprisonment")
 
 
 NOTHING = Wanted("", "")
@@ -158,6 +159,21 @@ def _number_with_unit(text: str, unit: str) -> str:
     return m.group(0).strip() if m else ""
 
 
+def _measuring(text: str, unit: str, noun: str, reach: int = 45) -> str:
+    """A number of `unit` stated of `noun`: "five years' imprisonment", "imprisonment for up to five years";
+    not a period that only shares the sentence with the noun ("extended to one year ... due to imprisonment")."""
+    found = _number_with_unit(text, unit)
+    if not found:
+        return ""
+    head = re.escape(noun[: max(4, len(noun) - 3)])
+    nouns = [m.span() for m in re.finditer(rf"\b{head}\w*", text, re.I)]
+    forms = _UNIT_FORMS.get(unit, re.escape(unit) + "s?")
+    for m in re.finditer(rf"\b(?:{forms})\b", text, re.I):
+        if any(max(a - m.end(), m.start() - b) <= reach for a, b in nouns):
+            return found
+    return ""
+
+
 # ---- what the question asks -------------------------------------------------------------------------
 
 _AUX = r"(?:does|do|did|can|could|may|might|is|are|was|were|has|have|had|should|shall|must|will|would)"
@@ -214,7 +230,8 @@ def wanted(question: str) -> Wanted:
             found.append((m.start(), Wanted("amount", f"an amount in {unit}s", unit)))
         elif unit:
             label = "a percentage" if unit == "percent" else f"a number of {'States' if unit == 'state' else unit + 's'}"
-            found.append((m.start(), Wanted("number", label, unit)))
+            of = _measured(m.group(1), m.group(2), unit)
+            found.append((m.start(), Wanted("number", f"{label} of {of}" if of else label, unit, of)))
         elif (m.group(1) or "").lower() in ("time", "longer"):
             found.append((m.start(), Wanted("duration", "a date or period")))
         else:
@@ -257,6 +274,14 @@ def _currency_of(word: str) -> str:
     return low
 
 
+def _measured(first: str | None, second: str | None, unit: str) -> str:
+    """The noun a possessive unit measures: "how many years' imprisonment" -> "imprisonment" ("" otherwise)."""
+    if not first or not second or unit not in _UNIT_FORMS or not re.search(r"(?:s[’']|[’']s)$", first):
+        return ""
+    low = second.lower()
+    return low if low.isalpha() and len(low) > 3 and low not in _NOT_UNITS else ""
+
+
 def _unit_of(words: list[str]) -> str:
     """The unit a "how many X" asks for: a time unit, a currency, a percentage, States, or the noun counted."""
     for w in words:
@@ -289,6 +314,8 @@ def holds(want: Wanted, text: str, question: str = "", sections: Sequence[str] =
     if k in ("", "yesno"):
         return ""
     if k == "number":
+        if want.of:
+            return _measuring(text, want.unit, want.of)
         return _number_with_unit(text, want.unit) if want.unit else _number(text)
     if k == "amount":
         return _number_with_unit(text, want.unit)

@@ -61,6 +61,17 @@ class Resolution:
     sources: tuple[str, ...] = ()
     covered: frozenset[str] = frozenset()  # lower-case words of the question explained by a resolved mention
     unresolved: tuple[str, ...] = ()  # mentions no document answers to
+    resolved: tuple[tuple[str, ...], ...] = ()  # the words of each mention that named a document found
+
+    def without_names(self, question: str) -> str:
+        """The question without the resolved mentions ("Which article of the Additional Protocol on
+        transplantation contains the ban …" -> "Which article of contains the ban …"): searched within the
+        named instrument, its own name matches all of its passages alike and only blurs what is asked."""
+        out = question
+        for words in self.resolved:
+            name = r"\W*".join(re.escape(w) for w in words)
+            out = re.sub(r"(?<!\w)" + name + r"(?!\w)(?:\s*\))?", " ", out, flags=re.I)  # and a bracket it opened
+        return " ".join(out.split())
 
 
 @dataclass(frozen=True)
@@ -281,6 +292,7 @@ class InstrumentNames:
         sources: list[str] = []
         covered: set[str] = set()
         unresolved: list[str] = []
+        resolved: list[tuple[str, ...]] = []
         for m in mentions(question):
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
@@ -300,11 +312,12 @@ class InstrumentNames:
                 winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
                 explained = set()
             sources += [s for s in winners if s not in sources]
+            resolved.append(m.words)
             # the words the match explains: a number or name that matched no winner stays to be checked
             explained |= {w for w in m.words if w in INSTRUMENT_NOUNS or w in _LINKS or w in STOP}
             explained |= {w for i, w in enumerate(m.specific) if any(matches[s][i] for s in winners)}
             covered.update(explained | {part for w in explained for part in w.split("/")})
-        return Resolution(tuple(sources), frozenset(covered), tuple(unresolved))
+        return Resolution(tuple(sources), frozenset(covered), tuple(unresolved), tuple(resolved))
 
     def _match(self, w: str, m: Mention, d: _Doc) -> str:
         """How document `d` explains word `w` of mention `m`: "name" (its names hold it as a word, a number or

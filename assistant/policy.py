@@ -62,6 +62,8 @@ _WH_HEAD = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?|forms?) of
                       r"\s+(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|may|might|must)\b",
                       re.I)
 _GENERIC_HEADS = frozenset("thing things way ways kind kinds type types part parts role roles one ones else".split())
+# heads that name the kind of answer ("from what DATE …"): the answer-type check judges those, not the focus check
+_KIND_HEADS = frozenset("date dates day days year years month months time period deadline age number amount".split())
 
 
 _WH_NAMES = re.compile(r"\b(?i:which|what|whose)\s+((?:[A-Z][\w’'\-]*\s+){1,4})")
@@ -194,6 +196,8 @@ class EvidenceGate:
         if not kind.ok:
             return Verdict("answer_type", kind.wanted)
         head = wh_head(own_words)
+        if head in _KIND_HEADS and kind.wanted:
+            head = None  # "what date": a date is what the type check found, whatever the passages call it
         if head and not has_stem(stem(head), set(content_stems(context))) and not self._matched([head], answer):
             return Verdict("focus", f"“{head}”")
         own = [w for w in words(own_words) if w.lower() not in STOP and len(w) > 2]

@@ -32,6 +32,7 @@ from assistant.stream import Checked, Done, Event, Stage, Token
 from ingest.embedder import Embedder, get_embedder
 from ingest.index import Index
 from lexcite.text.markers import strip_document_markers
+from lexcite.text.terms import content_stems
 from lexcite.errors import ConfigError
 from lexcite.settings import Settings
 
@@ -43,7 +44,8 @@ PROVISION_WORDS = ("Article", "Section", "Recital", "Annex", "Schedule", "Rule",
 PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put ahead of the search
 UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles
 REMOTE_BACKENDS = ("openai", "ollama")  # served over HTTP: the served model list can be checked
-EVIDENCE_POOL = 10  # passages searched for answer sentences (an LLM is shown the top k of them)
+EVIDENCE_POOL = 10
+MIN_SCOPED_WORDS = 2  # content words a question keeps without the instrument's name, to be searched without it  # passages searched for answer sentences (an LLM is shown the top k of them)
 
 
 
@@ -170,7 +172,8 @@ class Assistant:
         times["retrieve"] = (t1 - t_condense) * 1e3
         # the words the user typed weigh most, unless an LLM already rewrote them into a full question
         own = standalone if isinstance(condenser, LLMCondenser) else question
-        evidence = self.extractive.draft(standalone, pool, focus=own if standalone != own else "")
+        asked = self._within(standalone, resolution)  # inside the named instrument its name says nothing
+        evidence = self.extractive.draft(asked, pool, focus=own if standalone != own else "")
         scope = Scope(resolution.covered, resolution.unresolved, self._in_corpus, exact)
         verdict = self.gate.judge(standalone, own, [p.chunk.text for p in pool],
                                   [s.text for s in evidence.sentences], evidence.evidence, scope,
@@ -226,7 +229,7 @@ class Assistant:
         pool = self._search(question, depth)
         sources = list(resolution.sources)
         if sources and len(sources) < len(self.instruments.sources()):
-            scoped = self._search(question, depth, sources)
+            scoped = self._search(self._within(question, resolution), depth, sources)
             ids = {p.chunk.id for p in scoped}
             pool = scoped + [p for p in pool if p.chunk.id not in ids]
         if units:
@@ -241,6 +244,14 @@ class Assistant:
             ids = {p.chunk.id for p in exact}
             pool = exact + [p for p in pool if p.chunk.id not in ids]
         return pool[:max(n, len(exact))], bool(exact)
+
+    @staticmethod
+    def _within(question: str, resolution: Resolution) -> str:
+        """The question as asked within the instrument it names: without that name, unless too little is left."""
+        if not resolution.sources:
+            return question
+        within = resolution.without_names(question)
+        return within if len(content_stems(within)) >= MIN_SCOPED_WORDS else question
 
     def _search(self, question: str, k: int, sources: Sequence[str] = ()) -> list[Passage]:
         """The retriever through its LangChain face (a BaseRetriever: callbacks and tracing see every search)."""
@@ -316,7 +327,7 @@ class Assistant:
         others = [p for p in passages if not first or p.chunk.id != first[0].chunk_id]
         cites = first + [passage_citation(n, p.chunk)
                          for n, p in enumerate(others[:CLOSEST_PASSAGES - len(first)], len(first) + 1)]
-        if verdict.reason == "instructions":
+        if verdict.reason in ("instructions", "unsupported"):  # the documents are not what fell short
             text = verdict.message()
         else:
             text = f"{REFUSAL_TEXT} {verdict.message()}".strip()
@@ -328,7 +339,7 @@ class Assistant:
             elif cites:
                 text += " The closest passages are listed below."
         return Answer(question, "insufficient_evidence", text, [], cites, name, self._total(times, t0),
-                      standalone, model, passages=list(passages))
+                      standalone, model, passages=list(passages), reason=verdict.reason or "")
 
     def _where(self, c: Citation) -> str:
         """"provision found is Article 40 of Regulation (EU) No 604/2013" for a provision of a legal text,

@@ -107,7 +107,8 @@ def test_an_answer_lacking_what_was_asked_is_flagged(question, sentence):
 
 
 def test_the_verdict_names_what_was_wanted_in_words():
-    assert answers("How many years' imprisonment does the Act allow?", ["It applies."]).wanted == "a number of years"
+    assert answers("How many years' imprisonment does the Act allow?", ["It applies."]).wanted == \
+        "a number of years of imprisonment"
     assert answers("What fee, in euros, applies?", ["It applies."]).wanted == "an amount in euros"
     assert answers("When does the Act take effect?", ["It applies."]).wanted == "a date or period"
 
@@ -153,3 +154,20 @@ def test_how_many_of_a_thing_wants_that_thing_counted():
     assert not answers(q, ["One inspection campaign targeted a fleet of fishing vessels in the northern ports."]).ok
     assert not answers(q, ["A vessel was boarded in the harbour."]).ok
     assert answers(q, ["Inspectors boarded 14 vessels during the campaign."]).ok
+
+
+@pytest.mark.unit
+def test_a_number_of_years_of_a_penalty_must_be_stated_of_that_penalty_not_only_beside_it():
+    q = "How many years' imprisonment can an official face for misusing the data?"
+    assert answers(q, ["Misuse shall be punishable by five years' imprisonment."]).ok
+    assert answers(q, ["The offence is punishable by imprisonment for a term of up to five years."]).ok
+    beside = ("This time limit may be extended up to a maximum of one year if the transfer could not be carried "
+              "out due to imprisonment of the person concerned.")
+    assert not answers(q, [beside]).ok  # a period and the word in one sentence: not the penalty asked for
+
+
+@pytest.mark.unit
+def test_a_capital_that_only_opens_the_sentence_is_not_the_name_of_a_state():
+    q = "Which States have ratified the protocol so far?"
+    assert not answers(q, ["Instruments of ratification shall be deposited with the Secretary General."]).ok
+    assert answers(q, ["The protocol was ratified by Albania, Norway and Portugal."]).ok

@@ -118,6 +118,20 @@ def test_a_question_that_names_no_provision_gets_no_lead(assistant):
 
 
 @pytest.mark.unit
+def test_within_the_named_instrument_the_question_is_searched_without_the_name(assistant):
+    names = InstrumentNames(assistant.index.catalog)
+    question = "Which article of the Register Keeping Regulation opens the register to inspection?"
+    r = names.resolve(question)
+    assert r.sources == ("corpus/regulation.txt",)
+    assert r.without_names(question) == "Which article of the opens the register to inspection?"
+    bracketed = "Which article of Regulation (EU) No 123/2031 opens the register?"
+    assert names.resolve(bracketed).without_names(bracketed) == "Which article of No 123/2031 opens the register?"
+    unnamed = names.resolve("Which article opens the register to inspection?")
+    assert unnamed.without_names("Which article opens the register to inspection?") == \
+        "Which article opens the register to inspection?"
+
+
+@pytest.mark.unit
 def test_a_series_number_stays_with_its_series():
     assert [m.text for m in mentions("What does Article 21 of CETS 186 say?")] == ["CETS 186"]
     assert mentions("Does the Convention (CETS No. 216) apply?")[0].specific == ("cets", "216")
@@ -172,3 +186,30 @@ def test_a_refusal_quotes_the_closest_provision_when_the_documents_hold_somethin
 def test_a_refusal_for_an_unknown_instrument_quotes_nothing_as_closest(assistant):
     ans = assistant.ask("What fee does Article 2 of the Istanbul Declaration set?")
     assert ans.status == "insufficient_evidence" and "closest provision" not in ans.answer
+
+
+LONG_NAMED = """REGULATION (EU) No 77/2033 OF THE EXAMPLE PARLIAMENT of 2 May 2033 on the general protection of example \
+registers and on the free movement of example register data (General Example Register Protection Regulation)
+
+Whereas:
+(1) The general protection of example registers and of example register data in the Union is a fundamental aim of \
+this General Example Register Protection Regulation.
+(2) Example register data protection rules should apply in the same way across the Union.
+
+Article 1
+Subject matter
+This Regulation lays down rules on the general protection of example register data.
+
+Article 2
+Entry into force and application
+This Regulation shall enter into force on the twentieth day following its publication. It shall apply from 25 May 2035.
+"""
+
+
+@pytest.mark.integration
+def test_a_question_naming_an_instrument_is_answered_from_what_it_asks_not_from_the_name(settings, real_embedder):
+    a = assistant_over(settings, real_embedder, {"register.txt": LONG_NAMED})
+    ans = a.ask("From what date has the General Example Register Protection Regulation applied?")
+    assert ans.status == "answered", ans.answer
+    assert "It shall apply from 25 May 2035." in [s.text for s in ans.sentences]
+    assert ans.citations[0].provision == "Article 2"
