@@ -79,6 +79,9 @@ class Answer:
     # the passages searched for this answer, best first (an LLM is shown the top k; a refusal lists the first few):
     # what an eval scores as retrieval. Not part of the JSON contract (citations carry what users see).
     passages: list[Passage] = field(default_factory=list, repr=False, compare=False)
+    # why an insufficient_evidence answer refused (a key of assistant.policy.REASON_TEXT: "no_passages",
+    # "answer_type", "unsupported" …); "" for an answer
+    reason: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -91,4 +94,5 @@ class Answer:
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
             "standalone_question": self.standalone_question or self.question,
             "model": self.model,
+            "reason": self.reason,
         }

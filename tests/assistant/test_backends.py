@@ -76,6 +76,9 @@ def test_a_model_that_invents_everything_ends_in_insufficient_evidence(settings,
     a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, {"openai": scripted(reply)})
     ans = a.ask(QUESTION, backend="openai")
     assert ans.status == "insufficient_evidence" and ans.sentences == []
+    assert ans.reason == "unsupported" and ans.to_dict()["reason"] == "unsupported"
+    assert ans.answer.startswith("The model's draft answer could not be verified: none of its 2 sentences")
+    assert "do not contain enough" not in ans.answer  # the documents matched; the draft fell short
 
 
 @pytest.mark.unit
