@@ -45,6 +45,7 @@ PROVISION_CHUNKS = 4  # chunks of a provision the question cites by number, put 
 UNIT_DEPTH = 3  # a which-article question searches this many times deeper, then keeps the articles
 REMOTE_BACKENDS = ("openai", "ollama")  # served over HTTP: the served model list can be checked
 EVIDENCE_POOL = 10
+ATTRIBUTION_CANDIDATES = 2  # shown passages an uncited LLM sentence is checked against (most shared words first)
 MIN_SCOPED_WORDS = 2  # content words a question keeps without the instrument's name, to be searched without it  # passages searched for answer sentences (an LLM is shown the top k of them)
 
 
@@ -259,24 +260,32 @@ class Assistant:
         return [document_passage(d) for d in searcher.invoke(question)]
 
     def _attribute(self, draft: Draft, passages: Sequence[Passage]) -> Draft:
-        """An LLM sentence that cites nothing is attributed after the fact: the shown passage the verifier finds
-        supports it best becomes its citation; a sentence no shown passage supports stays uncited (and is
+        """An LLM sentence that cites nothing is attributed after the fact: of the ATTRIBUTION_CANDIDATES shown
+        passages sharing most content words with it, the one the verifier finds supports it best becomes its
+        citation (all pairs scored in one batch); a sentence no shown passage supports stays uncited (and is
         dropped or flagged by the policy like any unsupported sentence)."""
-        if all(s.citations for s in draft.sentences) or not passages:
+        uncited = [i for i, s in enumerate(draft.sentences) if not s.citations]
+        if not uncited or not passages:
             return draft
         texts = [strip_instructions(p.chunk.text) for p in passages]
+        stems = [set(content_stems(t)) for t in texts]
+        pairs: list[tuple[int, int]] = []  # (sentence index, passage index)
+        for i in uncited:
+            want = set(content_stems(draft.sentences[i].text))
+            ranked = sorted(range(len(texts)), key=lambda j: -len(want & stems[j]))
+            pairs += [(i, j) for j in ranked[:ATTRIBUTION_CANDIDATES]]
+        scores = self.verifier.score_many([(draft.sentences[i].text, [texts[j]]) for i, j in pairs])
+        best: dict[int, tuple[float, int]] = {}
+        for (i, j), v in zip(pairs, scores):
+            if v.supported and float(v.score) > best.get(i, (-1.0, -1))[0]:
+                best[i] = (float(v.score), j)
         citations, sentences = list(draft.citations), []
         by_chunk = {c.chunk_id: c.n for c in citations}
-        for s in draft.sentences:
-            if s.citations:
+        for i, s in enumerate(draft.sentences):
+            if i not in best:
                 sentences.append(s)
                 continue
-            verdicts = [self.verifier.score(s.text, [t]) for t in texts]
-            best = max(range(len(texts)), key=lambda i: float(verdicts[i].score))
-            if not verdicts[best].supported:
-                sentences.append(s)
-                continue
-            chunk = passages[best].chunk
+            chunk = passages[best[i][1]].chunk
             if chunk.id not in by_chunk:
                 start, end = best_quote(chunk.text, [s.text])
                 by_chunk[chunk.id] = len(citations) + 1

@@ -68,6 +68,8 @@ def test_flag_policy_keeps_invented_sentences_marked_unsupported(settings, hash_
                        verify_policy="flag")
     ans = a.ask(QUESTION, backend="openai")
     assert [s.supported for s in ans.sentences] == [True, False]
+    assert all("[" not in s.text for s in ans.sentences)  # the markers became citations, not text
+    assert ans.answer.count("[1]") == 2  # each sentence shows its citation once, after its text
 
 
 @pytest.mark.unit
