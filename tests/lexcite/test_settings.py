@@ -20,3 +20,16 @@ def test_an_unknown_setting_is_rejected_with_the_known_names(tmp_path):
     cfg.write_text("colection = 'abc'\n")
     with pytest.raises(ConfigError, match="colection"):
         load_settings(env={}, config_file=cfg)
+
+
+@pytest.mark.unit
+def test_derived_model_files_are_shared_by_every_data_dir_of_the_environment(tmp_path, monkeypatch):
+    import sys
+
+    from lexcite.settings import load_settings
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "env"))
+    a, b = (load_settings(env={}, data_dir=tmp_path / name) for name in ("one", "two"))
+    assert a.cache_dir == b.cache_dir == tmp_path / "env" / "share" / "lexcite" / "cache"
+    monkeypatch.setattr("lexcite.settings.os.access", lambda path, mode: False)  # a read-only environment
+    assert a.cache_dir == tmp_path / "one" / "cache"
