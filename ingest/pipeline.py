@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -27,7 +29,7 @@ from ingest import chunker, loaders
 from ingest.catalog import DocRecord
 from ingest.embedder import Embedder
 from ingest.index import DocumentWrite, Index
-from ingest.records import Chunk, Document, FailedFile, IngestReport
+from ingest.records import Chunk, Document, FailedFile, IngestReport, Provenance
 from ingest.walk import SourceFile, walk
 from lexcite.errors import IngestBusyError, LexciteError, LoaderError
 from lexcite.settings import Settings
@@ -68,6 +70,7 @@ class _Parsed:
     doc: Document
     chunks: tuple[Chunk, ...]
     is_new: bool
+    provenance: Provenance = Provenance()
 
 
 def _manifest_meta(folder: Path, relname: str, cache: dict) -> dict:
@@ -89,6 +92,28 @@ def document_hash(data: bytes, meta: dict) -> str:
     h.update(b"\x00" + chunker.CHUNKER_VERSION.encode())
     h.update(b"\x00" + str(getattr(loaders, "LOADER_VERSION", "")).encode())
     return h.hexdigest()
+
+
+_LIBRARIES = {"PDF": "pypdf", "HTML": "beautifulsoup4", "Word .docx": "python-docx"}  # by loaders.READERS kind
+
+
+@functools.cache
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown)"
+
+
+def provenance(path: Path, data: bytes, ocr_pages: int = 0) -> Provenance:
+    """What an answer export records about a document: its bytes' sha256, the reader and versions that made its text."""
+    kind = loaders.READERS.get(path.suffix.lower(), (path.suffix or "file", None))[0]
+    lib = _LIBRARIES.get(kind)
+    reader = f"{lib} {_version(lib)}" if lib else "Lexcite text reader"
+    ocr = f" + Tesseract OCR on {ocr_pages} page{'s' if ocr_pages != 1 else ''}" if ocr_pages else ""
+    return Provenance(sha256=hashlib.sha256(data).hexdigest(),
+                      extractor=f"{kind}: {reader}{ocr}, Lexcite loader {loaders.LOADER_VERSION}",
+                      chunker_version=chunker.CHUNKER_VERSION)
 
 
 class Ingestor:
@@ -165,6 +190,9 @@ class Ingestor:
         if known is not None and known.doc_hash == digest:
             if sf.root and known.root != sf.root:
                 self.index.catalog.set_root(sf.source, sf.root)
+            if not known.provenance.sha256:  # ingested before provenance was kept (or cut off right after landing)
+                ocr = {c.page for c in self.index.catalog.iter_chunks(sf.source) if c.ocr}
+                self.index.catalog.set_provenance([(sf.source, provenance(sf.path, data, len(ocr)))])
             report.unchanged += 1
             report.timings_s["parse"] += time.perf_counter() - t
             return None
@@ -178,7 +206,8 @@ class Ingestor:
             raise LoaderError(sf.source, "no text could be extracted; if it is a scan, run OCR on it first")
         if not sf.root and known is not None:  # a file named on its own keeps the folder it was found under
             sf = replace(sf, root=known.root)
-        return _Parsed(sf, doc, chunks, known is None)
+        ocr_pages = sum(1 for p in doc.pages if p.ocr)
+        return _Parsed(sf, doc, chunks, known is None, provenance(sf.path, data, ocr_pages))
 
     def _land(self, batch: list[_Parsed], report: IngestReport) -> None:
         """Embed the batch's chunks in one call (reusing vectors of unchanged chunks), then store."""
@@ -206,6 +235,7 @@ class Ingestor:
             DocumentWrite(p.doc, p.chunks, np.stack([vectors[c.id] for c in p.chunks]), p.file.root) for p in batch
         ]
         self.index.write_documents(writes)
+        self.index.catalog.set_provenance([(p.doc.source, p.provenance) for p in batch])
         t3 = time.perf_counter()
         report.timings_s["store"] += (t1 - t) + (t3 - t2)
         report.timings_s["embed"] += t2 - t1

@@ -190,6 +190,26 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """How a document's text was made, so anyone can re-check a quote against the file: the sha256 of the
+    file's bytes as ingested, the reader that extracted its text (library and version, OCR if any, the
+    loader version) and the chunker version. Empty strings for documents ingested before it was recorded."""
+
+    sha256: str = ""
+    extractor: str = ""  # e.g. "PDF: pypdf 6.1.0, Lexcite loader 2"
+    chunker_version: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Provenance":
+        d = d or {}
+        return cls(sha256=str(d.get("sha256") or ""), extractor=str(d.get("extractor") or ""),
+                   chunker_version=str(d.get("chunker_version") or ""))
+
+
+@dataclass(frozen=True)
 class FailedFile:
     path: str
     error: str

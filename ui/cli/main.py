@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -13,6 +14,24 @@ from ui.services import Runtime
 
 
 UNEXPECTED_EXIT = 1  # a failure the core did not foresee (its details are logged with -v)
+
+
+def quiet_progress_bars(stream=None) -> None:
+    """Progress bars only on a terminal: when stderr is redirected (a log file, a pipe, a test) no library
+    draws one (transformers' "Loading weights", huggingface_hub's, tqdm's defaults). The environment is set
+    before those libraries are imported (the CLI imports them lazily); ones already imported are told too."""
+    stream = sys.stderr if stream is None else stream
+    try:
+        if stream.isatty():
+            return
+    except (AttributeError, ValueError):  # a closed or odd stream is no terminal
+        pass
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # tqdm's default; the CLI's own bars say disable= explicitly
+    if "huggingface_hub.utils" in sys.modules:
+        sys.modules["huggingface_hub.utils"].disable_progress_bars()
+    if "transformers.utils.logging" in sys.modules:
+        sys.modules["transformers.utils.logging"].disable_progress_bar()
 
 
 class LexciteGroup(click.Group):
@@ -40,6 +59,7 @@ class LexciteGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, config: str | None, verbose: bool) -> None:
     """Lexcite: answers from your documents, every sentence cited."""
+    quiet_progress_bars()
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",

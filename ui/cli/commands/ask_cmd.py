@@ -12,16 +12,9 @@ import click
 from lexcite.errors import ConfigError, LexciteError, NoIndexError
 from lexcite.registry import BACKENDS
 from lexcite.text import is_text
+from ui.cli.text import check_question, plural, snippet
 
 COMMANDS = ("ask",)
-
-
-def check_question(question: object, where: str = "the question") -> str:
-    if not isinstance(question, str) or not question.strip():
-        raise ConfigError(f"{where} must be non-empty text")
-    if not is_text(question):
-        raise ConfigError(f"{where} is not valid text (invalid UTF-8 bytes or a lone surrogate); retype it as UTF-8")
-    return question
 
 
 def check_history(history: object, where: str) -> list[tuple[str, str]]:
@@ -81,7 +74,7 @@ def require_index(settings) -> None:
                            "(or point --data-dir / LEXCITE_DATA_DIR at an existing index)")
 
 
-def _os_user() -> str | None:
+def os_user() -> str | None:
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers): the audit log records null
@@ -92,10 +85,9 @@ def _print_human(a) -> None:
     click.echo(a.answer)
     for s in a.sentences:
         if not s.supported:
-            click.echo(f"  (unverified: \"{s.text[:120]}\")")
+            click.echo(f"  (unverified: \"{snippet(s.text, 120)}\")")
     for c in a.citations:
-        where = ", ".join(x for x in (c.source, f"p. {c.page}" if c.page else "", c.section) if x)
-        click.echo(f"  [{c.n}] {where}: \"{c.quote[:200]}\"")
+        click.echo(f"  [{c.n}] {c.reference()} ({c.source}): \"{snippet(c.quote, 200)}\"")
 
 
 @click.command()
@@ -105,20 +97,28 @@ def _print_human(a) -> None:
               help='JSONL file of {"id", "question", "history"?}; one answer line each, with its id.')
 @click.option("--backend", default=None, help=f"{BACKENDS.help()} (LEXCITE_BACKEND).")
 @click.option("--k", type=int, default=None, help="Passages retrieved per question (LEXCITE_K).")
+@click.option("--export", "export_fmt", type=click.Choice(["md", "docx"]), default=None,
+              help="Also write each answer as a record for a case file (question, answer, quotes with their "
+                   "page, the document's sha256, extractor and chunker versions, time, backend, user).")
+@click.option("--export-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for --export records (LEXCITE_EXPORT_DIR, default exports/).")
 @click.pass_obj
-def ask(obj, question, as_json, questions, backend, k) -> None:
+def ask(obj, question, as_json, questions, backend, k, export_fmt, export_dir) -> None:
     """Answer QUESTION from the indexed documents, citing every sentence."""
     if not question and not questions:
         raise click.UsageError("give a QUESTION or --questions FILE.jsonl")
     if question and questions:
         raise click.UsageError("give either a QUESTION or --questions FILE.jsonl, not both")
-    settings = obj.settings.with_overrides(backend=backend, k=k)
+    if export_dir is not None and not export_fmt:
+        raise click.UsageError("--export-dir needs --export md or --export docx")
+    settings = obj.settings.with_overrides(backend=backend, k=k, export_dir=export_dir)
     items = read_questions(questions) if questions else [{"question": check_question(question)}]
     require_index(settings)  # asking never creates a data directory
     assistant = obj.with_settings(settings).assistant
     assistant.index.require_nonempty()
-    user = _os_user()
+    user = os_user()
     failed = 0
+    exported: list[Path] = []
     for item in items:
         try:
             a = assistant.ask(item["question"], history=item.get("history") or [], user=user)
@@ -129,12 +129,24 @@ def ask(obj, question, as_json, questions, backend, k) -> None:
             click.echo(json.dumps({"id": item.get("id"), "question": item["question"], "status": "error",
                                    "error": str(exc)}, ensure_ascii=False))
             continue
+        path = None
+        if export_fmt:
+            from ui.export import write_answer
+
+            path = write_answer(a, assistant.index, export_fmt, settings.export_dir, user=user)
+            exported.append(path)
         if as_json or questions:
             record = ({"id": item.get("id")} if questions else {}) | a.to_dict()
+            if path is not None:
+                record["export"] = str(path)  # added with the answer export (docs/CONTRACTS.md)
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             _print_human(a)
+            if path is not None:
+                click.echo(f"exported: {path}")
+    if exported and (as_json or questions):
+        click.echo(f"exported {plural(len(exported), 'answer record')} to {settings.export_dir}", err=True)
     if failed:
-        click.echo(f"error: {failed} of {len(items)} questions could not be answered (see their \"error\" lines)",
-                   err=True)
+        click.echo(f"error: {failed} of {plural(len(items), 'question')} could not be answered (see their \"error\" "
+                   "lines)", err=True)
         sys.exit(3)

@@ -15,6 +15,7 @@ import click
 
 from lexcite.registry import BACKENDS
 from ui.cli.commands.eval_cmd import eval_group
+from ui.cli.text import plural
 
 COMMANDS: tuple[str, ...] = ()  # attached to `lexcite eval`, not to the top level
 
@@ -98,8 +99,9 @@ def answers(obj, golden: Path | None, legal_dev: Path | None, backend: str | Non
                 cells = "  ".join(f"{fmt(key, row.get(key)):>{len(h)}s}" for (key, _), h in zip(DOC_COLUMNS, heads))
                 click.echo(f"{doc:{width}s} {int(row['n']):3d}  {cells}")
         n_ok = sum(r.correct for r in run.items)
-        click.echo(f"{n_ok}/{len(run.items)} questions handled correctly; "
-                   + ("all gates hold" if run.passed else f"{sum(not g.passed for g in run.gates)} gate(s) fail"))
+        failing = sum(not g.passed for g in run.gates)
+        click.echo(f"{n_ok}/{plural(len(run.items), 'question')} handled correctly; "
+                   + ("all gates hold" if run.passed else f"{plural(failing, 'gate')} {'fails' if failing == 1 else 'fail'}"))
     if report_dir is not None:
         click.echo(f"report: {report_dir / 'report.html'}", err=True)
     if not run.passed:

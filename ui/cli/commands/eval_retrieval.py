@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from ui.cli.commands.eval_cmd import eval_group
+from ui.cli.text import plural
 
 COMMANDS: tuple[str, ...] = ()  # attached to `lexcite eval`, not to the top level
 
@@ -83,7 +84,8 @@ def retrieval(obj, beir_dir: Path, split: str, which: str, k_docs: int, limit_qu
     qrels = {q: data.qrels[q] for q in runs["hybrid"]}
     results = {name: evaluate_run(runs[name], qrels, METRICS) for name in NAMES}
     seconds = time.perf_counter() - t0
-    click.echo(f"{data.name} ({split}): {len(qrels)} queries, {len(data.corpus)} documents, {seconds:.0f} s", err=True)
+    click.echo(f"{data.name} ({split}): {plural(len(qrels), 'query')}, {plural(len(data.corpus), 'document')}, "
+               f"{seconds:.0f} s", err=True)
     click.echo(table(results), err=True)
     out = {"queries": len(qrels), **{m: round(results[which][m], 4) for m in METRICS},
            "retriever": which, "seconds": round(seconds, 2), "split": split, "documents": len(data.corpus)}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from ui.cli.text import plural
+
 COMMANDS = ("ingest", "status")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -50,7 +52,7 @@ def ingest(obj, paths: tuple[str, ...], as_json: bool) -> None:
     else:
         click.echo(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"removed {report.removed}, failed {len(report.failed)}; {report.chunks} chunks indexed "
+            f"removed {report.removed}, failed {len(report.failed)}; {plural(report.chunks, 'chunk')} indexed "
             f"({report.timings_s['total']:.1f} s)"
         )
         for f in report.failed:
@@ -58,7 +60,7 @@ def ingest(obj, paths: tuple[str, ...], as_json: bool) -> None:
         if report.skipped:
             names = ", ".join(printable(s) for s in report.skipped[:5])
             more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-            click.echo(f"  skipped {len(report.skipped)} unsupported file(s): {names}{more}", err=True)
+            click.echo(f"  skipped {plural(len(report.skipped), 'unsupported file')}: {names}{more}", err=True)
     sys.exit(3 if report.failed else 0)
 
 
@@ -69,10 +71,10 @@ def status(obj, as_json: bool) -> None:
     """What is indexed: documents, chunks, store, model (never loads the model)."""
     s = obj.settings
     if not s.catalog_path.exists():
-        from ingest.embedder import get_embedder
+        from ingest.embedder import vector_name
 
         st = {"documents": 0, "chunks": 0, "store": s.store_label, "data_dir": str(s.data_dir),
-              "embedding_model": get_embedder(s.embedding_model).name, "vectors": 0, "last_ingest": None}
+              "embedding_model": vector_name(s.embedding_model, s.encoder_backend), "vectors": 0, "last_ingest": None}
     else:
         st = obj.index.status().to_dict()
     if as_json:
@@ -82,8 +84,9 @@ def status(obj, as_json: bool) -> None:
         click.echo(f"nothing indexed yet at {st['data_dir']} ({st['store']} store): "
                    f"run `lexcite ingest {s.corpus_dir}/` to index your documents")
         return
-    click.echo(f"{st['documents']} documents, {st['chunks']} chunks in the {st['store']} store at {st['data_dir']} "
+    click.echo(f"{plural(st['documents'], 'document')}, {plural(st['chunks'], 'chunk')} in the {st['store']} store at "
+               f"{st['data_dir']} "
                f"(model {st['embedding_model']})")
     if st["vectors"] != st["chunks"]:
-        click.echo(f"  note: the store holds {st['vectors']} vectors for {st['chunks']} chunks; "
+        click.echo(f"  note: the store holds {plural(st['vectors'], 'vector')} for {plural(st['chunks'], 'chunk')}; "
                    "the next `lexcite ingest` reconciles them", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lexcite.registry import BACKENDS
+from ui.cli.text import plural
 
 COMMANDS = ("quiz",)
 
@@ -52,14 +53,14 @@ def quiz(obj, n, topic, types, difficulty, seed, fmt, documents, sections, outpu
     if not run.items:
         click.echo("no item passed the quality gates: try another --topic, more --types or no --difficulty", err=True)
     if len(run.items) < n:
-        click.echo(f"only {len(run.items)} of {n} items passed the quality gates", err=True)
+        click.echo(f"only {len(run.items)} of {plural(n, 'item')} passed the quality gates", err=True)
     carried = len(run.items)
     if fmt:
         exported = export_report(run.items, fmt)
         carried = exported.carried
         data = exported.data
         if exported.skipped:
-            click.echo(f"note: {fmt} could not carry {len(exported.skipped)} of {len(run.items)} items "
+            click.echo(f"note: {fmt} could not carry {len(exported.skipped)} of {plural(len(run.items), 'item')} "
                        f"(short-answer items were left out):", err=True)
             for line in exported.notes():
                 click.echo(f"  {line}", err=True)
@@ -68,7 +69,7 @@ def quiz(obj, n, topic, types, difficulty, seed, fmt, documents, sections, outpu
     if output:
         Path(output).write_bytes(data)
         left = f" ({len(run.items) - carried} left out, see above)" if carried < len(run.items) else ""
-        click.echo(f"wrote {carried} items to {output}{left}", err=True)
+        click.echo(f"wrote {plural(carried, 'item')} to {output}{left}", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ui.cli.text import plural
+
 COMMANDS = ("sources",)
 
 
@@ -80,7 +82,7 @@ def fetch(obj, names: tuple[str, ...], dest: str | None, manifest: str | None, b
     if do_ingest and any(r.status == "fetched" for r in results):
         report = obj.ingestor().run([folder])
         click.echo(f"ingested: added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-                   f"failed {len(report.failed)}; {report.chunks} chunks indexed")
+                   f"failed {len(report.failed)}; {plural(report.chunks, 'chunk')} indexed")
         for f in report.failed:
             click.echo(f"  failed: {f.path}: {f.error}", err=True)
         code = 3 if report.failed or failed else 0
