@@ -161,3 +161,57 @@ def _source_type(value: Any, path: Path, where: str) -> str:
     if value not in SOURCE_TYPES:
         raise ConfigError(f"{path}: {where} has source_type {value!r}; use one of {', '.join(SOURCE_TYPES)}")
     return str(value)
+
+
+# ---- writing (the app's uploads folder keeps its own manifest) ---------------------------------------
+WRITTEN_HEADER = ("# Written by Lexcite (the Library tab of the app): what each uploaded document is.\n"
+                  "# Edit entries in the app; comments in this file are not kept when it is rewritten.\n")
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def render_manifest(manifest: Manifest) -> str:
+    """The manifest as TOML that `load_manifest` reads back to the same entries."""
+    out = [WRITTEN_HEADER, "[defaults]", f"source_type = {_toml_str(manifest.source_type)}",
+           f"language = {_toml_str(manifest.language)}"]
+    for e in sorted(manifest.entries.values(), key=lambda e: e.file):
+        out += ["", "[[documents]]", f"file = {_toml_str(e.file)}"]
+        for key in ("title", "short_title", "source_type", "language", "url", "page", "origin", "note"):
+            value = getattr(e, key)
+            if value and not (key in ("source_type", "language") and value == getattr(manifest, key)):
+                out.append(f"{key} = {_toml_str(value)}")
+        if e.aliases:
+            out.append(f"aliases = [{', '.join(_toml_str(a) for a in e.aliases)}]")
+        if not e.fetch:
+            out.append("fetch = false")
+    return "\n".join(out) + "\n"
+
+
+def write_entry(folder: Path | str, entry: SourceEntry) -> Manifest:
+    """Add or replace `entry` in `folder/sources.toml` (written whole, atomically); returns the new manifest.
+    Editing an entry's title, source type, language or aliases re-ingests its file on the next ingest."""
+    if entry.source_type not in SOURCE_TYPES:
+        raise ConfigError(f"source type {entry.source_type!r} is not one of {', '.join(SOURCE_TYPES)}")
+    current = load_manifest(folder)
+    entries = dict(current.entries)
+    entries[entry.file] = entry
+    return _write(Manifest(current.folder, entries, current.source_type, current.language))
+
+
+def drop_entry(folder: Path | str, file: str) -> Manifest:
+    """Remove the entry of `file` (if any) from `folder/sources.toml`."""
+    current = load_manifest(folder)
+    if file not in current.entries:
+        return current
+    entries = {k: v for k, v in current.entries.items() if k != file}
+    return _write(Manifest(current.folder, entries, current.source_type, current.language))
+
+
+def _write(manifest: Manifest) -> Manifest:
+    manifest.folder.mkdir(parents=True, exist_ok=True)
+    tmp = manifest.path.with_name(f".{MANIFEST_NAME}.part")
+    tmp.write_text(render_manifest(manifest), encoding="utf-8")
+    tmp.replace(manifest.path)
+    return load_manifest(manifest.folder)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, runtime_checkable
 
 from assistant.records import Answer
 from ingest.records import IngestReport
@@ -32,6 +32,14 @@ IngestFn = Callable[[Sequence[Path], Optional[ProgressFn]], IngestReport]
 class AssistantLike(Protocol):
     def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             backend: str | None = None, k: int | None = None, user: str | None = None) -> Answer: ...
+
+
+@runtime_checkable
+class Streams(Protocol):
+    """An assistant that streams its answer as it makes it (assistant/stream.py events; the app shows them)."""
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+               backend: str | None = None, k: int | None = None, user: str | None = None) -> Iterator[Any]: ...
 
 
 @runtime_checkable
@@ -127,15 +135,16 @@ class Runtime:
     def with_settings(self, settings: Settings) -> "Runtime":
         """Another runtime for overridden settings (a command's --backend, --k), sharing the embedding model
         when the model setting is unchanged."""
-        same = settings.embedding_model == self.settings.embedding_model
+        same = (settings.embedding_model, settings.encoder_backend) == (self.settings.embedding_model,
+                                                                       self.settings.encoder_backend)
         return Runtime(settings, self._embedder if same and self._embedder is not None else None)
 
     @property
     def embedder(self):
         if self._embedder is None:
-            from ingest.embedder import get_embedder
+            from ingest.embedder import embedder_for
 
-            self._embedder = get_embedder(self.settings.embedding_model)
+            self._embedder = embedder_for(self.settings)
         return self._embedder
 
     @cached_property

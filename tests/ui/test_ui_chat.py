@@ -23,7 +23,9 @@ def test_an_answer_streams_sentence_by_sentence_and_every_sentence_carries_a_cli
     updates, last = run_turn(ui_services, "What must states do?")
     bubbles = [u.messages[-1]["content"] for u in updates]
     assert bubbles[0] == handlers.PENDING  # the question shows at once, then the answer builds up
-    assert "lx-cursor" in bubbles[1] and bubbles[1].count('class="lx-sent') == 1
+    assert any("Checking each sentence" in b for b in bubbles[1:-1])  # the stage is shown while it runs
+    one = [b for b in bubbles[1:-1] if b.count('class="lx-sent') == 1]
+    assert one and "lx-cursor" in one[0] and "lx-verified" in one[0]  # the first sentence, checked, alone
     assert last.done and bubbles[-1].count('class="lx-sent') == 2 and "lx-cursor" not in bubbles[-1]
     assert 'lx-t0 lx-n1' in bubbles[-1] and 'lx-t0 lx-n2' in bubbles[-1]
     assert [m["role"] for m in last.messages] == ["user", "assistant"]

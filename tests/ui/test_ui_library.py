@@ -6,6 +6,7 @@ import gradio as gr
 import pytest
 
 from ui.web import handlers
+from ui.web.library import COLUMNS
 from ui.web.library import RejectedName, safe_filename, save_uploads, uploads_dir
 
 SUFFIXES = (".txt", ".md", ".pdf")
@@ -76,7 +77,11 @@ def test_an_upload_is_ingested_with_progress_and_bad_files_are_listed_plainly(ui
     assert not (uploads_dir(ui_services.settings) / "broken.pdf").exists()  # not kept to fail again
     assert not view.empty and "**1** documents" in view.summary
     row = next(r for r in view.rows if r[-1] == "uploads/convention.txt")
-    assert row[1] == "Secondary source" and row[2] >= 1
+    assert dict(zip(COLUMNS, row)) | {"Ingested": "today"} == {
+        "Title": "convention", "Source type": "Secondary source", "Language": "en",
+        "Pages": "–", "Passages": row[4], "Ingested": "today", "File": "uploads/convention.txt"}
+    assert row[4] >= 1 and view.choices == [("convention · convention.txt",
+                                             "uploads/convention.txt")]  # picked by title
 
     msg = handlers.remove(ui_services, "uploads/convention.txt")
     assert "Removed" in msg and "deleted" in msg

@@ -83,7 +83,7 @@ def test_an_officer_logs_in_asks_reads_the_cited_passage_and_flags_it(live_app, 
             expect(page.locator("#lx-sources input:checked")).to_have_count(1)
             page.screenshot(path=str(ARTIFACTS / "ui-ask-source-panel.png"), full_page=True)
 
-            page.get_by_text("Feedback on this answer").click()
+            page.get_by_text("More feedback").click()  # the longer form (thumbs sit under each answer)
             page.locator("#lx-rating").get_by_text("A citation is wrong").click()
             page.get_by_label("Comment (optional)").fill("checked in the browser test")
             page.get_by_role("button", name="Send feedback").click()

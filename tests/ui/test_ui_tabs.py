@@ -70,8 +70,10 @@ def test_a_maintainer_runs_the_answer_eval_on_a_small_golden_set(live_services, 
     small = Path(live_services.settings.data_dir) / "golden-sets" / f"{tmp_path.name}.jsonl"  # evals read the data dir
     small.parent.mkdir(exist_ok=True)
     small.write_text("\n".join(default.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
-    summary, rows, files = extra_tabs.run_eval(live_services, str(small))
-    assert "gates" in summary.lower() and rows and files
-    assert any(f.endswith("report.html") for f in files)
+    view = extra_tabs.run_eval(live_services, str(small))
+    assert "gates" in view.summary.lower() and view.report_html.endswith("report.html")
+    labels = [r[0] for r in view.rows]
+    assert "Citation precision" in labels and not any("_" in x for x in labels)  # readable names, each once
+    assert len(labels) == len(set(labels)) and view.plots_html.count("<img") == 3
     with pytest.raises(gr.Error, match="golden"):
         extra_tabs.run_eval(live_services, "/etc/passwd")

@@ -82,4 +82,5 @@ def test_added_and_rejected_uploads_are_no_longer_downloadable_from_the_cache(up
         finally:
             browser.close()
     assert handlers.refresh_library(services).sources == ["uploads/register.md"]
-    assert sorted(p.name for p in uploads_dir(services.settings).iterdir()) == ["register.md"]
+    # the upload and the uploads folder's manifest (its details: title, source type, note, other names)
+    assert sorted(p.name for p in uploads_dir(services.settings).iterdir()) == ["register.md", "sources.toml"]

@@ -1,9 +1,9 @@
-"""The Quiz (trainers) and Evaluate (maintainers) tabs. Built only when their tools are present."""
+"""The Quiz (trainers) and Evaluate (maintainers) tabs. Built only when their tools are present; the
+Evaluate tab lives in eval_view."""
 
 from __future__ import annotations
 
 import logging
-import math
 import tempfile
 import time
 from pathlib import Path
@@ -197,75 +197,8 @@ def quiz_tab(services: Services) -> None:
     export_btn.click(lambda its, f: export(services, its, f), [items, fmt], file, api_visibility="private")
 
 
-# ---- evaluate ------------------------------------------------------------------------------------
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return "n/a" if math.isnan(v) else f"{v:.3f}"
-    return str(v)
+# ---- evaluate: ui/web/eval_view.py (re-exported here, where the app and the tests look for the tabs)
+from ui.web.eval_view import EvalView, eval_tab, golden_allowed, run_eval  # noqa: E402
 
-
-def golden_allowed(services: Services, path: Path) -> bool:
-    """A golden set may be the shipped default or a file under the data directory (checked before
-    looking at the file, so the answer never tells whether some other path exists)."""
-    default = services.evaluate.default_golden if services.evaluate else None
-    real = Path(path).resolve()
-    return (default is not None and real == Path(default).resolve()) or \
-        real.is_relative_to(Path(services.settings.data_dir).resolve())
-
-
-def run_eval(services: Services, golden: str, progress=None, user: str | None = None, uploaded: str | None = None):
-    from ui.web.handlers import require_admin
-
-    require_admin(services, user, "run evaluations")
-    if services.evaluate is None:
-        raise gr.Error("The evaluation harness is not installed on this server.")
-    path = Path(uploaded or (golden or "").strip() or str(services.evaluate.default_golden or ""))
-    if not uploaded and not golden_allowed(services, path):
-        raise gr.Error(f"Only the shipped golden set, files under the data directory ({services.settings.data_dir}) "
-                       "or an uploaded .jsonl file can be evaluated.")
-    if path.suffix != ".jsonl" or not path.is_file():
-        raise gr.Error(f"No golden set at {path}; give the path of a golden .jsonl file on the server.")
-    report_dir = Path(services.settings.data_dir) / "eval-reports" / time.strftime("%Y%m%d-%H%M%S")
-
-    def step(i: int, n: int, name: str) -> None:
-        if progress is not None:
-            progress((i, max(n, 1)), desc=f"Question {name}" if name else "Writing the report")
-
-    try:
-        try:
-            run = services.evaluate.run_answer_eval(services.assistant, path, report_dir=report_dir, progress=step)
-        except TypeError:  # an older signature without progress
-            run = services.evaluate.run_answer_eval(services.assistant, path, report_dir=report_dir)
-    except LexciteError as exc:
-        raise gr.Error(str(exc)) from None
-    except Exception:
-        log.exception("evaluation failed")
-        raise gr.Error("The evaluation failed; the details are in the server log.") from None
-    metrics = getattr(run, "metrics", {}) or {}
-    gates = getattr(run, "gates", []) or []
-    passed = getattr(run, "passed", all(getattr(g, "passed", True) for g in gates))
-    head = f"### {'All gates hold' if passed else 'Some gates fail'}\n"
-    gate_lines = "\n".join(
-        f"- **{'pass' if getattr(g, 'passed', False) else 'FAIL'}** "
-        f"{render._md_text(g.describe() if hasattr(g, 'describe') else str(g))}" for g in gates
-    )
-    rows = [[k, _fmt(v)] for k, v in metrics.items()]
-    html_report = report_dir / "report.html"
-    files = [str(p) for p in (html_report, report_dir / "report.json") if p.is_file()]
-    return head + gate_lines + f"\n\nReport folder on the server: `{report_dir}`", rows, files or None
-
-
-def eval_tab(services: Services) -> None:
-    default = str(services.evaluate.default_golden or "") if services.evaluate else ""
-    golden = gr.Textbox(default, label="Golden set (the shipped one, or a .jsonl file under the data directory)")
-    uploaded = gr.File(label="…or upload a golden set (.jsonl)", file_types=[".jsonl"], type="filepath")
-    go = gr.Button("Run evaluation", variant="primary")
-    summary = gr.Markdown()
-    table = gr.Dataframe(headers=["metric", "value"], interactive=False)
-    files = gr.File(label="Report", file_count="multiple", interactive=False)
-
-    def on_run(path, upload, request: gr.Request, progress=gr.Progress()):
-        return run_eval(services, path, progress, getattr(request, "username", None) or None, upload)
-
-    go.click(on_run, [golden, uploaded], [summary, table, files], api_visibility="private", concurrency_limit=1,
-             concurrency_id="eval")
+__all__ = ["quiz_tab", "generate", "why_not", "quiz_html", "export", "EvalView", "eval_tab", "golden_allowed",
+           "run_eval"]

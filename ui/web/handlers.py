@@ -1,33 +1,51 @@
 """Event handlers as plain functions: Services (and per-session state) in, plain values out.
 
-Problems a person can act on become `gr.Error` (stops the event) or `gr.Warning` (a toast);
-unexpected failures are logged with their traceback on the server and shown as a short message,
-never a stack trace, and they only touch the session that hit them.
+Input a person can correct raises `Invalid` (a `gr.Error`), which the app shows beside the control;
+other problems a person can act on become `gr.Error` or `gr.Warning` (a toast); unexpected failures
+are logged with their traceback on the server and shown as a short message, never a stack trace, and
+they only touch the session that hit them. The chat turn lives in `streaming`, the Library's actions
+in `library_actions`; both are re-exported here, the one module the app and the tests call.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import tempfile
+import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import gradio as gr
 
 from assistant.records import Answer
-from lexcite.errors import IngestBusyError, LexciteError, NoIndexError
+from lexcite.errors import LexciteError
 from lexcite.text import is_text
 from ui.web import render
+from ui.web.details import SourceNotes
 from ui.web.feedback import RATINGS, make_feedback, record_feedback
-from ui.web.library import LibraryView, library_view, remove_document, save_uploads, uploads_dir
+from ui.web.inline import Invalid
+from ui.web.library_actions import (add_files, confirm_removal, details_from_form,
+                                    discard_temp_uploads, document_details, refresh_library, remove,
+                                    require_admin, save_details)
+from ui.web.streaming import (MAX_QUESTION, PENDING, ChatUpdate, ask, clean_question,
+                              history_pairs, respond, stopped_messages)
 from ui.services import OffersBackends, Services
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 2000
-MAX_FILES = 20
-PENDING = '<div class="lx-answer lx-pending">Searching the documents…</div>'
+__all__ = [  # re-exported from streaming and library_actions, and this module's own
+    "MAX_QUESTION", "PENDING", "ChatUpdate", "ask", "clean_question", "history_pairs", "respond", "stopped_messages",
+    "add_files", "confirm_removal", "details_from_form", "discard_temp_uploads", "document_details",
+    "refresh_library", "remove", "require_admin", "save_details",
+    "backend_choices", "api_ask", "parse_cite_target", "citation_choices", "open_citation", "feedback_target",
+    "submit_feedback", "turn_of_bubble", "thumb_feedback", "export_answer", "export_dir", "EXPORT_FORMATS",
+]
+
+EXPORT_FORMATS = {"md": "Markdown", "docx": "Word (DOCX)"}
+EXPORT_KEEP_S = 3600  # exported records stay in the export folder this long (Gradio serves its own copy)
 
 
 # ---- asking --------------------------------------------------------------------------------------
@@ -41,88 +59,6 @@ def backend_choices(services: Services) -> list[str]:
             log.exception("available_backends() failed; offering the default backend only")
     default = services.settings.backend  # LEXCITE_BACKEND: first, so the picker starts on it
     return list(dict.fromkeys([default] + names))
-
-
-def history_pairs(answers: Sequence[Answer]) -> list[tuple[str, str]]:
-    """The conversation so far as (user, assistant) pairs, for follow-up questions."""
-    return [(a.question, a.answer) for a in answers]
-
-
-def clean_question(question: str | None) -> str:
-    if question is not None and not isinstance(question, str):
-        raise gr.Error("The question must be text.")
-    q = (question or "").strip()
-    if not q:
-        raise gr.Error("Type a question first.")
-    if not is_text(q):
-        raise gr.Error("The question contains characters that are not valid text (a broken encoding); retype it.")
-    if len(q) > MAX_QUESTION:
-        raise gr.Error(f"That question is {len(q)} characters long; please keep it under {MAX_QUESTION}.")
-    return q
-
-
-def ask(services: Services, question: str, answers: Sequence[Answer], backend: str | None,
-        user: str | None = None) -> Answer:
-    """One answer, with the session's conversation as context, audited under `user` (the signed-in
-    name, None without a login). Raises LexciteError for the caller."""
-    backend = backend if backend and backend != services.settings.backend else None
-    return services.assistant.ask(question, history=history_pairs(answers), backend=backend, user=user)
-
-
-def require_admin(services: Services, user: str | None, what: str) -> None:
-    """Refuse, on the server, what only admins may do (the page hides it too, but requests can be forged)."""
-    if not services.is_admin(user):
-        log.warning("refused %s for %r (role %s)", what, user, services.accounts.role(user))
-        raise gr.Error(f"Only administrators can {what}; ask one to do it or to give you the admin role.")
-
-
-@dataclass
-class ChatUpdate:
-    messages: list[dict]
-    answers: list[Answer]
-    done: bool = False
-    answer: Answer | None = None
-
-
-def respond(services: Services, question: str, messages: list[dict] | None, answers: list[Answer] | None,
-            backend: str | None = None, delay: float = 0.0, user: str | None = None) -> Iterator[ChatUpdate]:
-    """Stream one chat turn: the question, then the verified answer sentence by sentence."""
-    question = clean_question(question)
-    answers = list(answers or [])
-    messages = list(messages or []) + [
-        {"role": "user", "content": render.esc(question)},
-        {"role": "assistant", "content": PENDING},
-    ]
-    yield ChatUpdate(list(messages), list(answers))
-    try:
-        answer = ask(services, question, answers, backend, user)
-    except NoIndexError:
-        messages[-1] = {"role": "assistant",
-                        "content": render.empty_index_html(str(services.settings.corpus_dir))}
-        yield ChatUpdate(list(messages), list(answers), done=True)
-        return
-    except LexciteError as exc:
-        gr.Warning(str(exc))
-        messages[-1] = {"role": "assistant", "content": f'<div class="lx-error">{render.esc(exc)}</div>'}
-        yield ChatUpdate(list(messages), list(answers), done=True)
-        return
-    except Exception:
-        log.exception("answering %r failed", question[:200])
-        msg = "Something went wrong while answering; the details are in the server log. Please try again."
-        gr.Warning(msg)
-        messages[-1] = {"role": "assistant", "content": f'<div class="lx-error">{msg}</div>'}
-        yield ChatUpdate(list(messages), list(answers), done=True)
-        return
-    turn = len(answers)
-    answers.append(answer)
-    if answer.status == "answered":
-        for i in range(1, len(answer.sentences)):
-            messages[-1] = {"role": "assistant", "content": render.answer_html(answer, turn, upto=i, streaming=True)}
-            yield ChatUpdate(list(messages), list(answers))
-            if delay:
-                time.sleep(delay)
-    messages[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
-    yield ChatUpdate(list(messages), list(answers), done=True, answer=answer)
 
 
 def api_ask(services: Services, question: str, history: Sequence[Sequence[str]] | None = None,
@@ -159,20 +95,27 @@ def parse_cite_target(value: str | None) -> tuple[int, int] | None:
     return turn, n
 
 
-def citation_choices(answer: Answer | None) -> list[tuple[str, int]]:
-    return [(render.citation_label(c), c.n) for c in answer.citations] if answer else []
+def citation_choices(answer: Answer | None, notes: SourceNotes | None = None) -> list[tuple[str, int]]:
+    """The Sources picker: one line per citation; a source with a note says so."""
+    if not answer:
+        return []
+    noted = notes.for_sources([c.source for c in answer.citations]) if notes else {}
+    return [(render.citation_label(c) + (" · has a note" if c.source in noted else ""), c.n)
+            for c in answer.citations]
 
 
-def open_citation(answers: Sequence[Answer], turn: int, n: int) -> str:
-    """The source panel for citation [n] of answer `turn`."""
+def open_citation(answers: Sequence[Answer], turn: int, n: int, notes: SourceNotes | None = None) -> str:
+    """The source panel for citation [n] of answer `turn`, with its document's note first."""
     if not 0 <= turn < len(answers):
         return render.PANEL_PLACEHOLDER
     for c in answers[turn].citations:
         if c.n == n:
-            return render.source_panel_html(c)
+            note = notes.for_sources([c.source]).get(c.source, "") if notes else ""
+            return render.source_panel_html(c, note)
     return render.PANEL_PLACEHOLDER
 
 
+# ---- feedback ------------------------------------------------------------------------------------
 def feedback_target(answers: Sequence[Answer], turn: int | None) -> str:
     if not answers or turn is None or not 0 <= turn < len(answers):
         return "Ask a question first; feedback applies to the answer you are looking at."
@@ -182,10 +125,11 @@ def feedback_target(answers: Sequence[Answer], turn: int | None) -> str:
 
 def submit_feedback(services: Services, answers: Sequence[Answer], turn: int | None, rating: str | None,
                     comment: str | None, citation_n: int | None, user: str | None = None) -> str:
+    """Append one feedback line; `Invalid` (shown beside the button) when there is nothing to rate yet."""
     if not answers or turn is None or not 0 <= turn < len(answers):
-        raise gr.Error("There is no answer to give feedback on yet.")
+        raise Invalid("There is no answer to give feedback on yet: ask a question first.")
     if rating not in RATINGS:
-        raise gr.Error("Choose helpful, not helpful, or “a citation is wrong” first.")
+        raise Invalid("Choose helpful, not helpful, or “a citation is wrong” first.")
     fb = make_feedback(answers[turn], rating, comment or "", citation_n, user or "")
     try:
         record_feedback(services.settings.feedback_path, fb)
@@ -196,97 +140,59 @@ def submit_feedback(services: Services, answers: Sequence[Answer], turn: int | N
     return f"Thank you — saved as “{RATINGS[rating]}”{which}."
 
 
-# ---- library -------------------------------------------------------------------------------------
-def refresh_library(services: Services) -> LibraryView:
+_TURN_CLASS = re.compile(r"\blx-a(\d+)\b")
+
+
+def turn_of_bubble(value: object) -> int | None:
+    """The answer a chat bubble shows (its `lx-a<turn>` class), from the value a thumbs click sends."""
+    m = _TURN_CLASS.search(str(value))
+    return int(m.group(1)) if m else None
+
+
+def thumb_feedback(services: Services, answers: Sequence[Answer], bubble: object, liked: object,
+                   user: str | None = None) -> str:
+    """A thumbs up or down under an answer: recorded as helpful / not helpful for that answer."""
+    turn = turn_of_bubble(bubble)
+    if turn is None or not 0 <= turn < len(answers) or liked not in (True, False):
+        return ""  # a thumb on the pending bubble, or a thumb taken back: nothing to record
+    return submit_feedback(services, answers, turn, "helpful" if liked else "not_helpful", "", None, user)
+
+
+# ---- export --------------------------------------------------------------------------------------
+_EXPORT_LOCK = threading.Lock()
+
+
+def export_dir() -> Path:
+    """The folder export records are written to before Gradio serves them (older ones are cleared)."""
+    folder = Path(tempfile.gettempdir()) / "lexcite-exports"
+    folder.mkdir(exist_ok=True)
+    cutoff = time.time() - EXPORT_KEEP_S
+    with _EXPORT_LOCK:
+        for old in folder.iterdir():  # one folder per exported answer
+            try:
+                if old.stat().st_mtime < cutoff:
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+            except OSError:
+                log.warning("could not clear the old export %s", old)
+    return folder
+
+
+def export_answer(services: Services, answers: Sequence[Answer], turn: int | None, fmt: str,
+                  user: str | None = None) -> str:
+    """A record of answer `turn` for a case file (ui/export.py writes it); returns the file's path."""
+    if not answers or turn is None or not 0 <= turn < len(answers):
+        raise Invalid("There is no answer to export yet: ask a question first.")
+    if fmt not in EXPORT_FORMATS:
+        raise Invalid(f"Choose one of {', '.join(EXPORT_FORMATS.values())}.")
     try:
-        return library_view(services.index)
-    except LexciteError as exc:
-        raise gr.Error(str(exc)) from None
-
-
-def add_files(services: Services, files: Sequence[str | Path] | None, progress=None,
-              user: str | None = None, discard_uploads: bool = False) -> str:
-    """Save uploads under data_dir/uploads and ingest that folder; returns a Markdown summary.
-    With `discard_uploads` (the app: `files` are Gradio's cached copies) those copies are deleted
-    afterwards, whatever became of them (kept or rejected), so none stays downloadable."""
+        from ui.export import write_answer
+    except ImportError:
+        raise gr.Error("Exporting answers is not available on this server yet.") from None
+    dest = Path(tempfile.mkdtemp(prefix="answer-", dir=export_dir()))
     try:
-        return _add_files(services, files, progress, user)
-    finally:
-        if discard_uploads:
-            discard_temp_uploads(files)
-
-
-def discard_temp_uploads(files: Sequence[str | Path] | None) -> None:
-    """Delete Gradio's cached copies of uploads: they stay downloadable while they exist."""
-    for f in files or []:
-        try:
-            Path(f).unlink(missing_ok=True)
-        except (OSError, TypeError, ValueError):
-            log.warning("could not delete the uploaded temp file %s", f)
-
-
-def _add_files(services: Services, files: Sequence[str | Path] | None, progress, user: str | None) -> str:
-    require_admin(services, user, "add documents")
-    if not files:
-        raise gr.Error("Choose one or more files to add first.")
-    if len(files) > MAX_FILES:
-        raise gr.Error(f"Add at most {MAX_FILES} files at a time.")
-    dest = uploads_dir(services.settings)
-    saved = save_uploads(files, dest, services.supported_suffixes, services.settings.max_file_mb)
-    if not saved.saved:
-        lines = ["**Nothing was added.**"] + [f"- **Not uploaded:** `{render._md_code(n)}`: {render._md_text(w)}"
-                                              for n, w in saved.rejected]
-        return "\n".join(lines)
-
-    def step(i: int, n: int, name: str) -> None:
-        if progress is not None:
-            progress((i, max(n, 1)), desc=f"Ingesting {Path(name).name}" if name else "Finishing")
-
-    try:
-        report = services.ingest([dest], step)
-    except IngestBusyError as exc:
-        raise gr.Error(f"{exc}. Your files are saved; press Add again in a moment.") from None
+        return str(write_answer(answers[turn], services.index, fmt, dest, user=user))
     except LexciteError as exc:
         raise gr.Error(str(exc)) from None
     except Exception:
-        log.exception("ingesting uploads failed")
-        raise gr.Error("Ingesting the uploads failed; the details are in the server log.") from None
-    _discard_failed(dest, report)
-    return render.report_md(report, saved.rejected, saved.notes + _not_indexed(services, dest, saved.saved, report))
-
-
-def _not_indexed(services: Services, dest: Path, saved: Sequence[Path], report) -> list[tuple[str, str]]:
-    """Saved files the ingest neither indexed nor reported as failed (nothing is lost without a word)."""
-    try:
-        indexed = {d.source for d in services.index.documents()}
-    except LexciteError:
-        return []
-    failed = {f.path for f in report.failed}
-    out = []
-    for p in saved:
-        source = f"{dest.name}/{p.name}"
-        if source not in indexed and source not in failed:
-            out.append((p.name, "was stored but not indexed; tell the administrator (see the server log)"))
-            log.warning("upload %s was saved but the ingest did not index it (skipped: %s)", source, report.skipped)
-    return out
-
-
-def _discard_failed(dest: Path, report) -> None:
-    """An upload that could not be read is not kept: it would fail again on every later ingest."""
-    root = dest.resolve()
-    for f in report.failed:
-        target = (root / Path(f.path).name).resolve()
-        if f.path == f"{dest.name}/{target.name}" and target.parent == root and target.is_file():
-            target.unlink()
-
-
-def remove(services: Services, source: str | None, user: str | None = None) -> str:
-    require_admin(services, user, "remove documents")
-    if not source:
-        raise gr.Error("Pick a document to remove first.")
-    try:
-        return remove_document(services.index, services.settings, source)
-    except LookupError as exc:
-        raise gr.Error(str(exc.args[0])) from None
-    except LexciteError as exc:
-        raise gr.Error(str(exc)) from None
+        log.exception("exporting the answer to %r failed", answers[turn].question[:200])
+        raise gr.Error("Exporting the answer failed; the details are in the server log.") from None

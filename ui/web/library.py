@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 import time
 import unicodedata
 from collections import Counter
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ingest.walk import ignored_at_top
+from ui.web.details import forget
 
 log = logging.getLogger(__name__)
 
@@ -132,13 +134,34 @@ class LibraryView:
     rows: list[list]
     sources: list[str]
     empty: bool
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (title · file, source) for the pickers
+    counts: dict[str, int] = field(default_factory=dict)  # documents per source type
 
 
-COLUMNS = ["Title", "Source type", "Passages", "Ingested", "File"]
+COLUMNS = ["Title", "Source type", "Language", "Pages", "Passages", "Ingested", "File"]
+_PAGES: dict[tuple[str, str], int | None] = {}  # (source, doc_hash) -> pages, so a refresh reads no chunk twice
+_PAGES_LOCK = threading.Lock()
 
 
-def _when(ts: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "never"
+def _when(ts: float | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return time.strftime(fmt, time.localtime(ts)) if ts else "never"
+
+
+def page_count(index, source: str, doc_hash: str) -> int | None:
+    """The last page any passage of the document lies on (None for a document without pages)."""
+    key = (source, doc_hash)
+    with _PAGES_LOCK:
+        if key in _PAGES:
+            return _PAGES[key]
+    pages = [p for c in index.iter_chunks(source) for p in (c.page, *(b[1] for b in c.page_breaks)) if p]
+    with _PAGES_LOCK:
+        _PAGES[key] = max(pages) if pages else None
+    return _PAGES[key]
+
+
+def doc_label(title: str, source: str) -> str:
+    """How a person picks a document: its title, with the file to tell two of a title apart."""
+    return f"{title} · {Path(source).name}" if title and title != source else source
 
 
 def library_view(index) -> LibraryView:
@@ -147,10 +170,12 @@ def library_view(index) -> LibraryView:
     docs = sorted(index.documents(), key=lambda d: (d.title or d.source).lower())
     status = index.status()
     by_type = Counter(d.source_type for d in docs)
-    rows = [[d.title or d.source, source_type_label(d.source_type), d.n_chunks, _when(d.ingested_at), d.source]
+    rows = [[d.title or d.source, source_type_label(d.source_type), d.language or "?",
+             page_count(index, d.source, d.doc_hash) or "–", d.n_chunks, _when(d.ingested_at, "%Y-%m-%d"), d.source]
             for d in docs]
     summary = library_summary_md(status, dict(by_type), _when(status.last_ingest))
-    return LibraryView(summary, rows, [d.source for d in docs], status.chunks == 0)
+    return LibraryView(summary, rows, [d.source for d in docs], status.chunks == 0,
+                       [(doc_label(d.title, d.source), d.source) for d in docs], dict(by_type))
 
 
 def remove_document(index, settings, source: str) -> str:
@@ -167,6 +192,7 @@ def remove_document(index, settings, source: str) -> str:
         if f.parent == up and f.is_file():
             f.unlink()
             note = " The uploaded file was deleted."
+        forget(up, f.name)
     else:
         note = " Its file is still on the server: the next `lexcite ingest` of that folder adds it back."
     log.info("removed %s (%d passages)", source, n)

@@ -11,6 +11,7 @@ import re
 from typing import Sequence
 
 from assistant.records import Answer, Citation
+from ui.web.reasons import explain
 
 SOURCE_TYPE_LABELS = {
     "primary_law": "Primary law",
@@ -55,26 +56,49 @@ def citation_label(c: Citation) -> str:
     return f"[{c.n}] {c.reference()}"
 
 
+def sentence_html(s, turn: int) -> str:
+    """One answer sentence with its [n] links; an unsupported one is visibly marked."""
+    links = "".join(cite_link(turn, n) for n in s.citations)
+    if s.supported:
+        return f'<span class="lx-sent lx-verified">{esc(s.text)} {links}</span>'
+    return (f'<span class="lx-sent lx-unsupported" title="The cited passages do not clearly support '
+            f'this sentence">{esc(s.text)} {links} <span class="lx-flag">⚠ not verified</span></span>')
+
+
 def answer_html(answer: Answer, turn: int, upto: int | None = None, streaming: bool = False) -> str:
-    """The chat bubble for one answer; `upto` sentences only while streaming."""
+    """The chat bubble for one answer; `upto` sentences only while streaming. The bubble's class names its
+    turn (`lx-a<turn>`), so a thumbs-up on the bubble finds its answer."""
     if answer.status != "answered":
         return _insufficient_html(answer, turn)
     sentences = answer.sentences if upto is None else answer.sentences[:upto]
-    parts = []
-    for s in sentences:
-        links = "".join(cite_link(turn, n) for n in s.citations)
-        if s.supported:
-            parts.append(f'<span class="lx-sent">{esc(s.text)} {links}</span>')
-        else:
-            parts.append(
-                f'<span class="lx-sent lx-unsupported" title="The cited passages do not clearly support '
-                f'this sentence">{esc(s.text)} {links} <span class="lx-flag">⚠ not verified</span></span>'
-            )
+    parts = [sentence_html(s, turn) for s in sentences]
     if not answer.sentences:  # an answered status without sentences: show the text, escaped
         parts.append(f'<span class="lx-sent">{esc(answer.answer)}</span>')
     body = " ".join(parts) + ('<span class="lx-cursor">▍</span>' if streaming else "")
     footer = "" if streaming else _footer(answer)
-    return f'<div class="lx-answer">{body}{footer}</div>'
+    return f'<div class="lx-answer lx-a{int(turn)}">{body}{footer}</div>'
+
+
+STAGE_TEXT = {
+    "retrieving": "Searching the documents…",
+    "drafting": "Writing a draft with {backend}…",
+    "quoting": "Choosing the sentences of the passages that answer it…",
+    "verifying": "Checking each sentence against its source…",
+}
+
+
+def progress_html(stage: str, turn: int, backend: str = "", draft: str = "", checked=(), words: int = 0) -> str:
+    """The bubble while an answer is made: the stage, an LLM's draft as it is written (not yet checked,
+    shown greyed), and the sentences already verified, each with its mark."""
+    key = "quoting" if stage == "drafting" and backend == "extractive" else stage  # no model writes a draft
+    status = STAGE_TEXT.get(key, "Working…").format(backend=esc(backend or "the model"))
+    if stage == "drafting" and words:
+        status += f" {words} word{'s' if words != 1 else ''} so far"
+    done = " ".join(sentence_html(s, turn) for s in checked)
+    body = done + ('<span class="lx-cursor">▍</span>' if done else "")
+    pending = f'<div class="lx-draft" title="Not checked yet">{esc(draft)}</div>' if draft and not checked else ""
+    return (f'<div class="lx-answer lx-pending-answer">{body}{pending}'
+            f'<div class="lx-stage lx-stage-{esc(stage)}">{status}</div></div>')
 
 
 def _footer(answer: Answer) -> str:
@@ -90,18 +114,20 @@ def _footer(answer: Answer) -> str:
 
 
 def _insufficient_html(answer: Answer, turn: int) -> str:
-    head = ('<div class="lx-insufficient-head">No answer in the documents</div>'
-            f'<div class="lx-insufficient-text">{esc(answer.answer)}</div>')
+    why = explain(answer)
+    head = (f'<div class="lx-insufficient-head">{esc(why.head)}</div>'
+            f'<div class="lx-insufficient-text">{esc(why.text)}</div>')
+    kind = f"lx-why-{why.kind}"
     if not answer.citations:
-        return f'<div class="lx-insufficient">{head}</div>'
+        return f'<div class="lx-insufficient {kind} lx-a{int(turn)}">{head}</div>'
     items = "".join(
         f'<li>{cite_link(turn, c.n)} {esc(c.title or c.source)} '
         f'<span class="lx-where">{esc(where_label(c))}</span>'
         f'<div class="lx-snippet">{esc(_snippet(c.quote or c.passage))}</div></li>'
         for c in answer.citations
     )
-    return (f'<div class="lx-insufficient">{head}<div class="lx-closest">Closest passages (they do not '
-            f'answer the question):</div><ol class="lx-closest-list">{items}</ol></div>')
+    return (f'<div class="lx-insufficient {kind} lx-a{int(turn)}">{head}<div class="lx-closest">Closest passages '
+            f'(they do not answer the question):</div><ol class="lx-closest-list">{items}</ol></div>')
 
 
 def _snippet(text: str, limit: int = 220) -> str:
@@ -131,7 +157,9 @@ def highlight(passage: str, quote: str) -> str:
     return f"{esc(passage[:i])}<mark>{esc(passage[i:j])}</mark>{esc(passage[j:])}"
 
 
-def source_panel_html(c: Citation) -> str:
+def source_panel_html(c: Citation, note: str = "") -> str:
+    """The passage of citation [n] with its quote highlighted; `note` (the document's manifest note, such
+    as a warning that it is unverified) comes first, above everything else."""
     passage = c.passage or c.quote
     quote_note = ""
     if c.passage and locate(c.passage, c.quote) is None and c.quote:
@@ -139,8 +167,10 @@ def source_panel_html(c: Citation) -> str:
     page = f'<span class="lx-page">{esc(c.page_ref().replace("p. ", "Page ", 1))}</span>' if c.page else ""
     where = c.provision or c.section
     section = f'<span class="lx-section">{esc(where)}</span>' if where else ""
+    note_html = (f'<div class="lx-source-note" role="note"><b>Note on this source:</b> {esc(note)}</div>'
+                 if note else "")
     return (
-        f'<div class="lx-source" data-n="{int(c.n)}">'
+        f'<div class="lx-source" data-n="{int(c.n)}">{note_html}'
         f'<div class="lx-source-head"><span class="lx-num">[{int(c.n)}]</span>{badge(c.source_type)}</div>'
         f'<div class="lx-title">{esc(c.title or c.source)}</div>'
         f'<div class="lx-where">{page}{section}<span class="lx-file">{esc(c.source)}</span></div>'
