@@ -116,7 +116,8 @@ class LLMBackend:
         raw = reply if isinstance(reply, str) else "".join(_text(r) for r in reply)
         if INSUFFICIENT in raw and len(raw.replace(INSUFFICIENT, "").strip(" .\n")) < 3:
             return Draft([], [], model=self.model, raw=raw)
-        parsed = parse_citations(raw.replace(INSUFFICIENT, ""), len(passages))
+        # the prompt asks for at most max_sentences; a small model that rambles on is checked on twice that
+        parsed = parse_citations(raw.replace(INSUFFICIENT, ""), len(passages))[: 2 * self.max_sentences]
         renum: dict[int, int] = {}
         for s in parsed:
             for n in s.citations:
@@ -188,7 +189,7 @@ def make_chat_model(settings: Settings, name: str):
         if name == "ollama" and not base_url.rstrip("/").endswith("/v1"):
             base_url = base_url.rstrip("/") + "/v1"
         return ChatOpenAI(model=settings.llm_model, base_url=base_url, api_key=settings.llm_api_key or "not-needed",
-                          temperature=0, max_retries=1, timeout=120)
+                          temperature=0, max_retries=1, timeout=settings.llm_timeout)
     if name == "local":
         from assistant.backends.local import LocalGGUFChatModel, default_gguf
 

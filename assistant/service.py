@@ -29,7 +29,7 @@ from assistant.lc_retriever import LexciteLangChainRetriever, document_passage
 from assistant.llm import LLMBackend, best_quote, model_mismatch, served_models, server_of
 from assistant.retrieval import Retriever, make_retriever
 from assistant.stream import Checked, Done, Event, Stage, Token
-from ingest.embedder import Embedder, get_embedder
+from ingest.embedder import Embedder, embedder_for
 from ingest.index import Index
 from lexcite.text.markers import strip_document_markers
 from lexcite.text.terms import content_stems
@@ -78,7 +78,7 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
-        embedder = embedder or get_embedder(settings.embedding_model)
+        embedder = embedder or embedder_for(settings)
         index = Index(settings, embedder)
         verifier = VERIFIERS.build(settings.verifier or "auto", settings, embedder)
         return cls(settings, index, make_retriever(index), verifier, embedder)

@@ -218,9 +218,9 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
     model (settings.embedding_model) works but its threshold is then uncalibrated.
     """
     if embedder is None and settings is not None and getattr(settings, "embedding_model", ""):
-        from ingest.embedder import get_embedder
+        from ingest.embedder import embedder_for
 
-        embedder = get_embedder(settings.embedding_model)
+        embedder = embedder_for(settings)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
     VERIFIERS.check(kind)
     from assistant.grounding.model import GroundingModel
