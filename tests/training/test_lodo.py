@@ -1,0 +1,131 @@
+"""Leave-one-dataset-out evaluation: splits that never cut a document or claim, metrics that add up,
+the word-coverage baseline, and a matrix that never reports a model on a set it trained on."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from training.grounding_data import is_heldout
+from training.lodo_eval import choose_threshold, coverage_scores, metrics, word_coverage
+from training.lodo_report import matrix_markdown, variant_metrics
+from training.nli_data import LabelledPair, in_split, load_set, split_of, stratified_sample
+
+
+def _pair(group: str, supported: bool = True, set_name: str = "snli") -> LabelledPair:
+    return LabelledPair(set_name, f"premise of {group}", f"hypothesis of {group}", supported, group)
+
+
+@pytest.mark.unit
+def test_a_group_lands_in_one_split_the_same_on_every_run_and_the_shares_are_60_20_20():
+    groups = [f"contract-{i}" for i in range(3000)]
+    first = [split_of("contractnli", g) for g in groups]
+    assert first == [split_of("contractnli", g) for g in groups]
+    share = {s: first.count(s) / len(first) for s in ("train", "threshold", "test")}
+    assert abs(share["train"] - 0.6) < 0.04 and abs(share["test"] - 0.2) < 0.04
+    # the same group name in another set is split on its own
+    assert [split_of("snli", g) for g in groups] != first
+
+
+@pytest.mark.unit
+def test_scifact_trains_only_on_the_claims_the_shipped_model_trained_on():
+    claims = [str(i) for i in range(400)]
+    for c in claims:
+        assert (split_of("scifact", c) == "train") == (not is_heldout(c))
+    held = [split_of("scifact", c) for c in claims if is_heldout(c)]
+    assert "threshold" in held and "test" in held
+
+
+@pytest.mark.unit
+def test_contract_clauses_that_do_not_mention_the_hypothesis_get_other_spans_of_the_same_contract(tmp_path):
+    rows = [
+        {"premise": "Party A shall keep all information secret.", "hypothesis": "h1", "label": "entailment",
+         "source_id": "doc1:nda-1"},
+        {"premise": "This Agreement ends after two years.", "hypothesis": "h2", "label": "entailment",
+         "source_id": "doc1:nda-2"},
+        {"premise": "", "hypothesis": "h3", "label": "neutral", "source_id": "doc1:nda-3"},
+        {"premise": "", "hypothesis": "h3", "label": "neutral", "source_id": "doc2:nda-3"},  # no span at all
+    ]
+    (tmp_path / "contractnli").mkdir()
+    (tmp_path / "contractnli" / "pairs.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    pairs = load_set("contractnli", tmp_path, tmp_path)
+    filled = [p for p in pairs if p.hypothesis == "h3"]
+    assert len(pairs) == 3 and len(filled) == 1
+    assert not filled[0].supported and filled[0].group == "doc1"
+    assert "secret" in filled[0].premise and "two years" in filled[0].premise
+    assert load_set("contractnli", tmp_path, tmp_path) == pairs
+
+
+@pytest.mark.unit
+def test_a_stratified_sample_keeps_the_share_of_supported_pairs_and_is_repeatable():
+    pairs = [_pair(str(i), supported=i % 4 == 0) for i in range(1000)]
+    sample = stratified_sample(pairs, 200, seed=3)
+    assert len(sample) == 200 and sum(p.supported for p in sample) == 50
+    assert sample == stratified_sample(pairs, 200, seed=3)
+    assert len(in_split(sample, "train")) + len(in_split(sample, "threshold")) + len(in_split(sample, "test")) == 200
+
+
+@pytest.mark.unit
+def test_macro_f1_and_balanced_accuracy_are_computed_from_the_confusion_matrix():
+    # 6 supported (4 found), 4 unsupported (3 rejected)
+    gold = [True] * 6 + [False] * 4
+    pred = [True] * 4 + [False] * 2 + [False] * 3 + [True]
+    m = metrics(gold, pred)
+    f1_sup = 2 * 4 / (2 * 4 + 1 + 2)
+    f1_uns = 2 * 3 / (2 * 3 + 2 + 1)
+    assert m.macro_f1 == pytest.approx((f1_sup + f1_uns) / 2)
+    assert m.balanced_accuracy == pytest.approx((4 / 6 + 3 / 4) / 2)
+    assert math.isnan(metrics([True, True], [True, False]).balanced_accuracy)  # no unsupported gold
+
+
+@pytest.mark.unit
+def test_the_threshold_is_the_one_that_separates_the_threshold_pairs():
+    assert choose_threshold([False, False, True, True], [0.1, 0.3, 0.7, 0.9]) in [t / 100 for t in range(31, 71)]
+
+
+@pytest.mark.unit
+def test_the_word_coverage_baseline_supports_a_sentence_whose_words_are_in_the_passage():
+    passage = "The contractor shall deliver the goods to the buyer within thirty days."
+    toy = [LabelledPair("toy", passage, "The contractor delivers the goods to the buyer.", True, "a"),
+           LabelledPair("toy", passage, "The buyer may terminate the lease for any breach.", False, "b")]
+    scored = coverage_scores(toy)
+    assert scored.decisions == (True, False)
+    assert word_coverage(passage, passage) == 1.0
+    assert metrics([p.supported for p in toy], scored.decisions).macro_f1 == 1.0
+
+
+def _variant(name, trained_on, by_set):
+    return {"variant": name, "trained_on": trained_on,
+            "sets": {s: {"test": {"gold": g, "scores": sc, "decisions": None},
+                         "threshold": {"gold": g, "scores": th}} for s, (g, sc, th) in by_set.items()}}
+
+
+@pytest.mark.unit
+def test_a_trained_model_is_never_reported_on_a_set_it_trained_on_and_its_threshold_comes_from_other_sets():
+    gold = [False, False, True, True]
+    v = _variant("fold-a", ["a"], {
+        "a": (gold, [0.1, 0.2, 0.8, 0.9], [0.1, 0.2, 0.8, 0.9]),
+        # on "b" the own-set threshold split would pick ~0.95; the other set's (a's) picks ~0.5
+        "b": (gold, [0.1, 0.2, 0.6, 0.7], [0.90, 0.92, 0.97, 0.99]),
+    })
+    assert variant_metrics(v, "a") is None
+    head, own = variant_metrics(v, "b")
+    assert head.macro_f1 == 1.0 and own.macro_f1 < 1.0
+    table = matrix_markdown([v], ["a", "b"])
+    assert "| a (0) | —" in table and "| b (4) | 1.00 (" in table
+
+
+@pytest.mark.unit
+def test_a_resumed_run_draws_the_same_batches_and_the_mix_is_half_supported():
+    from random import Random
+
+    from training.lodo_train import balanced, batch_order
+
+    pairs = [_pair(str(i), supported=i % 5 == 0) for i in range(500)]
+    mix = balanced(pairs, 120, Random(1))
+    assert len(mix) == 120 and sum(p.supported for p in mix) == 60
+    short, longer = batch_order(mix, 8, 10, seed=2), batch_order(mix, 8, 40, seed=2)
+    assert longer[:10] == short and all(len(b) == 8 for b in longer)
+    assert sorted(i for b in longer[:15] for i in b) == list(range(120))  # one epoch before any repeat

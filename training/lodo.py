@@ -1,0 +1,146 @@
+"""Leave-one-dataset-out: honest figures for the verifier, and small training runs (issue 19).
+
+    python -m training.lodo baselines --out /tmp/s23v/eval     # shipped verifier, heuristics, bare model, coverage
+    python -m training.lodo train --fold contractnli --out /tmp/s23v/fold-contractnli --max-minutes 12 [--resume]
+    python -m training.lodo score --model /tmp/s23v/fold-contractnli/model --out /tmp/s23v/eval
+    python -m training.lodo report --out /tmp/s23v/eval --markdown /tmp/s23v/matrix.md
+
+Every set (training/nli_data.py) is split by group (contract, claim, premise) into train / threshold /
+test. `baselines` and `score` score a seeded, stratified sample of each set's test split (at most
+--test-n) and threshold split (at most --threshold-n) and keep the scores in `<out>/scores/*.json`;
+`report` turns them into the matrix. A fold's model is trained on the train splits of the shippable
+sets (CC BY / CC BY-SA / BSD) other than the held-out one; it is reported only on sets it never saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from training.lodo_eval import Scored, coverage_scores, cross_encoder_scores, verifier_scores
+from training.lodo_report import matrix_markdown
+from training.nli_data import SETS, LabelledPair, in_split, load_set, stratified_sample
+
+_SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def samples(args) -> dict[str, dict[str, list[LabelledPair]]]:
+    """{set: {"test": [...], "threshold": [...]}}, the same pairs on every run with the same seed."""
+    out = {}
+    for name in args.sets:
+        pairs = load_set(name, args.nli, args.scifact)
+        out[name] = {"test": stratified_sample(in_split(pairs, "test"), args.test_n, args.seed),
+                     "threshold": stratified_sample(in_split(pairs, "threshold"), args.threshold_n, args.seed)}
+    return out
+
+
+def _write(out: Path, variant: str, scored: dict, meta: dict) -> None:
+    (out / "scores").mkdir(parents=True, exist_ok=True)
+    data = {"variant": variant, **meta, "sets": {
+        s: {split: {"scores": list(v.scores), "decisions": list(v.decisions) if v.decisions else None,
+                    "gold": [p.supported for p in pairs]} for split, (v, pairs) in by.items()}
+        for s, by in scored.items()}}
+    (out / "scores" / f"{variant}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def cmd_baselines(args) -> None:
+    from ingest.embedder import get_embedder
+
+    embedder = get_embedder("")
+    per_variant: dict[str, dict] = {}
+    for name, by in samples(args).items():
+        for split, pairs in by.items():
+            logging.info("%s %s: %d pairs", name, split, len(pairs))
+            got = verifier_scores(pairs, embedder)
+            got["coverage"] = coverage_scores(pairs)
+            for variant, scored in got.items():
+                per_variant.setdefault(variant, {}).setdefault(name, {})[split] = (scored, pairs)
+    for variant, scored in per_variant.items():
+        _write(args.out, variant, scored, {"trained_on": None})
+
+
+def cmd_score(args) -> None:
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    torch.set_num_threads(2)
+    model = CrossEncoder(str(args.model), local_files_only=True, max_length=256)
+    record = json.loads((args.model.parent / "training.json").read_text())
+    trained_on = [s for s in record["data"] if s != "synthetic"]
+    scored: dict[str, dict] = {}
+    for name, by in samples(args).items():
+        for split, pairs in by.items():
+            logging.info("%s %s: %d pairs", name, split, len(pairs))
+            scored.setdefault(name, {})[split] = (cross_encoder_scores(pairs, model), pairs)
+    variant = args.name or f"trained-{args.model.parent.name}"
+    _write(args.out, variant, scored, {"trained_on": trained_on, "steps": record["steps_done"],
+                                       "minutes": sum(r["minutes"] for r in record["runs"])})
+
+
+def cmd_train(args) -> None:
+    from training.lodo_train import TrainConfig, train
+
+    held = set(args.fold or [])
+    sets = tuple(args.train_sets or [n for n, info in SETS.items() if info.shippable and n not in held])
+    if held & set(sets):
+        sys.exit(f"--train-sets includes the held-out set {sorted(held & set(sets))}; drop it or change --fold")
+    out = Path(args.out)
+    if (out / "checkpoint").exists() and not args.resume:
+        sys.exit(f"{out}/checkpoint exists: pass --resume to continue it, or choose another --out")
+    cfg = TrainConfig(out_dir=out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
+                      per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
+                      max_minutes=args.max_minutes, seed=args.seed)
+    result = train(cfg)
+    print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
+                      "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
+
+
+def cmd_report(args) -> None:
+    variants = [json.loads(p.read_text()) for p in sorted((args.out / "scores").glob("*.json"))]
+    text = matrix_markdown(variants, list(args.sets))
+    if args.markdown:
+        Path(args.markdown).write_text(text, encoding="utf-8")
+    print(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--nli", type=Path, default=_SHARED / "nli")
+    common.add_argument("--scifact", type=Path, default=_SHARED / "scifact-dev")
+    common.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    common.add_argument("--test-n", type=int, default=400)
+    common.add_argument("--threshold-n", type=int, default=200)
+    common.add_argument("--seed", type=int, default=0)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("baselines", parents=[common], help="score the shipped verifier, heuristics, bare model, coverage")
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("score", parents=[common], help="score a trained CrossEncoder folder")
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--name", default="")
+    p = sub.add_parser("train", parents=[common], help="train a CrossEncoder without the held-out set(s)")
+    p.add_argument("--fold", nargs="*", default=[], help="held-out set(s), never trained on")
+    p.add_argument("--train-sets", nargs="*", default=None, help="default: every shippable set but the fold")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--max-minutes", type=float, default=12.0)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=4e-5)
+    p.add_argument("--per-set", type=int, default=3000)
+    p = sub.add_parser("report", parents=[common], help="the matrix, as Markdown, from the scores in --out")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--markdown", type=Path, default=None)
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    {"baselines": cmd_baselines, "score": cmd_score, "train": cmd_train, "report": cmd_report}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
