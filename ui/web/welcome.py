@@ -30,7 +30,7 @@ class Welcome:
 @dataclass(frozen=True)
 class _Heading:
     label: str  # the provision's label ("Article 22"), "" for a section known by its heading only
-    heading: str  # "Prohibition of organ and tissue trafficking"
+    heading: str  # "Entry into force and application"
 
 
 def library_line(counts: dict[str, int], chunks: int) -> str:
