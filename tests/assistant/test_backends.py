@@ -195,6 +195,13 @@ class _Recorded(BaseHTTPRequestHandler):
         pass
 
 
+def _over_recorded(settings, embedder, server, model: str):
+    """The recorded server's base URL, and an assistant whose `openai` backend asks it for `model`."""
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    return url, assistant_over(settings, embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model=model,
+                               backend="openai")
+
+
 @pytest.fixture
 def recorded_server():
     _Recorded.requests = []
@@ -211,9 +218,7 @@ def test_the_openai_backend_round_trips_over_http_through_chat_openai(settings, 
     server, handler = recorded_server
     handler.reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
                      "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1].")
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="recorded-model",
-                       backend="openai")
+    url, a = _over_recorded(settings, hash_embedder, server, "recorded-model")
     ans = a.ask(QUESTION)
     path, body = handler.requests[0]
     assert path == "/v1/chat/completions" and body["model"] == "recorded-model"
@@ -230,9 +235,7 @@ def test_an_llm_answer_streams_its_tokens_then_each_sentence_as_it_is_checked(se
     server, handler = recorded_server
     handler.reply = ("An inspection must be completed within 48 hours of the vessel's arrival [1]. "
                      "Inspectors are paid a bonus of 300 euros per inspection by the Ministry of Finance [1].")
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="recorded-model",
-                       backend="openai")
+    url, a = _over_recorded(settings, hash_embedder, server, "recorded-model")
     events = list(a.stream(QUESTION))
     assert handler.requests[0][1]["stream"] is True
     tokens = [e.text for e in events if isinstance(e, Token)]
@@ -250,9 +253,7 @@ def test_a_model_name_the_server_does_not_serve_is_warned_about_and_answers_name
     server, handler = recorded_server
     handler.models = ["smollm2-135m"]
     handler.reply = "An inspection must be completed within 48 hours of the vessel's arrival [1]."
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url, llm_model="gpt-4",
-                       backend="openai")
+    url, a = _over_recorded(settings, hash_embedder, server, "gpt-4")
     with caplog.at_level("WARNING", logger="assistant.service"):
         first, second = a.ask(QUESTION), a.ask(QUESTION)
     warnings = [r.getMessage() for r in caplog.records if "serves" in r.getMessage()]
@@ -266,11 +267,9 @@ def test_a_served_model_name_or_a_server_without_a_model_list_gives_no_warning(s
                                                                               recorded_server, caplog):
     server, handler = recorded_server
     handler.reply = "An inspection must be completed within 48 hours of the vessel's arrival [1]."
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     for served in ([], ["recorded-model", "other"]):
         handler.models = served
-        a = assistant_over(settings, hash_embedder, {"act.txt": STATUTE}, llm_base_url=url,
-                           llm_model="recorded-model", backend="openai")
+        _, a = _over_recorded(settings, hash_embedder, server, "recorded-model")
         with caplog.at_level("WARNING", logger="assistant.service"):
             assert a.ask(QUESTION).model == "recorded-model"
     assert not [r for r in caplog.records if "serves" in r.getMessage()]

@@ -7,11 +7,9 @@ import importlib.util
 import json
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from tests.support.serve_process import free_port
+from tests.support.serve_process import free_port, stop_process, wait_for_http
 
 ALIAS = "smollm2-135m"
 
@@ -39,23 +37,9 @@ class LlamaServer:
              "--verbose", "False"], stdout=self._out, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 120) -> "LlamaServer":
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"llama_cpp.server exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/models", timeout=5) as r:
-                    if json.loads(r.read())["data"]:
-                        return self
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"llama_cpp.server did not come up in {timeout:.0f} s:\n{self.log.read_text()[-3000:]}")
+        wait_for_http(self.proc, self.base_url + "/models", self.log, "llama_cpp.server", timeout,
+                      ready=lambda body: bool(json.loads(body)["data"]))
+        return self
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._out.close()
+        stop_process(self.proc, self._out, grace=20)

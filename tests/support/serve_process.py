@@ -31,6 +31,34 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
                           timeout=timeout)
 
 
+def wait_for_http(proc: subprocess.Popen, url: str, log: Path, name: str, timeout: float,
+                  ready=lambda body: True) -> None:
+    """Until `url` answers 200 (and `ready(body)` holds); fails with the end of `log` if `proc` exits or time runs out."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"{name} exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200 and ready(r.read()):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{name} did not come up in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def stop_process(proc: subprocess.Popen, out, grace: float) -> None:
+    """Terminate, then kill after `grace` seconds; close its log file."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    out.close()
+
+
 class Server:
     """`lexcite serve` in its own process (a fresh interpreter: nothing loaded, nothing cached)."""
 
@@ -43,23 +71,8 @@ class Server:
                                      stdout=self._out, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 300) -> "Server":
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"the server exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"the server did not come up in {timeout:.0f} s:\n{self.log.read_text()[-3000:]}")
+        wait_for_http(self.proc, self.url, self.log, "the server", timeout)
+        return self
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._out.close()
+        stop_process(self.proc, self._out, grace=30)

@@ -10,15 +10,13 @@ import re
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.support.docs import FILLER
 from tests.support.ui_fakes import FakeAssistant
 from tests.ui.conftest import free_port
 from ui.auth import parse_accounts
 from ui.web import handlers
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} is absent: `make browser`")]
 
@@ -192,11 +190,7 @@ def test_log_out_ends_the_session_and_shows_the_sign_in_page(ui_services, browse
     demo, url = _serve(ui_services)
     try:
         page = browser.new_page()
-        page.goto(url)
-        page.locator("input[type=password]").wait_for(timeout=60_000)
-        page.locator("input:not([type=password])").first.fill("officer")
-        page.locator("input[type=password]").fill("pw-officer")
-        page.get_by_role("button", name="Login").click()
+        sign_in(page, url, "officer", "pw-officer")
         expect(page.locator("#lx-signed-in")).to_contain_text("officer", timeout=60_000)
         page.locator("#lx-logout").click()
         expect(page.locator("input[type=password]")).to_be_visible(timeout=30_000)

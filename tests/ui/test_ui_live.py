@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.ui.conftest import LOGIN
 
 QUESTION = "Which INTERPOL communication system allows rapid dissemination of alerts?"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -56,11 +54,7 @@ def test_an_officer_logs_in_asks_reads_the_cited_passage_and_flags_it(live_app, 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 950})
-            page.goto(live_app)
-            page.locator("input[type=password]").wait_for(timeout=60_000)
-            page.locator("input:not([type=password])").first.fill(LOGIN[0])
-            page.locator("input[type=password]").fill(LOGIN[1])
-            page.get_by_role("button", name="Login").click()
+            sign_in(page, live_app, LOGIN[0], LOGIN[1])
 
             page.locator("#lx-question textarea").fill(QUESTION)
             page.locator("#lx-send").click()

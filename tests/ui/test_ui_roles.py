@@ -10,14 +10,12 @@ import gradio as gr
 import pytest
 
 from lexcite.errors import ConfigError
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.ui.conftest import free_port
 from ui.web import extra_tabs, handlers
 from ui.auth import ADMIN, READER, Accounts, hash_password, parse_accounts
 from ui.services import EvalTools
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 HASHED = hash_password("s3cret-admin", salt="fixedsalt", params=(1024, 8, 1))  # cheap parameters for tests
 
 
@@ -117,11 +115,7 @@ def test_a_hashed_password_signs_in_and_the_hash_itself_does_not(role_app):
 
 
 def _sign_in(page, url, user, password):
-    page.goto(url)
-    page.locator("input[type=password]").wait_for(timeout=60_000)
-    page.locator("input:not([type=password])").first.fill(user)
-    page.locator("input[type=password]").fill(password)
-    page.get_by_role("button", name="Login").click()
+    sign_in(page, url, user, password)
     page.locator("#lx-question textarea").wait_for(timeout=60_000)
 
 

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.ui.conftest import LOGIN
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 
 
@@ -28,11 +26,7 @@ def test_a_new_officer_starts_from_an_example_and_reads_its_sources(live_app):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 950})
-            page.goto(live_app)
-            page.locator("input[type=password]").wait_for(timeout=60_000)
-            page.locator("input:not([type=password])").first.fill(LOGIN[0])
-            page.locator("input[type=password]").fill(LOGIN[1])
-            page.get_by_role("button", name="Login").click()
+            sign_in(page, live_app, LOGIN[0], LOGIN[1])
 
             expect(page.locator("#lx-welcome")).to_contain_text("2 documents", timeout=60_000)
             examples = page.locator(".lx-example:visible")

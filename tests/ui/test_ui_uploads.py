@@ -6,14 +6,11 @@ import os
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.docs import FILLER, make_pdf
 from tests.ui.conftest import free_port
 from ui.web import handlers
 from ui.web.library import uploads_dir
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 
 
 def _doc(path, topic: str):
