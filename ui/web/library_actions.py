@@ -145,15 +145,31 @@ def _discard_failed(dest: Path, report) -> None:
 
 
 # ---- edit the details of an upload ---------------------------------------------------------------
-def _upload_of(services: Services, source: str | None):
-    """(document record, uploads folder) for an uploaded document; Invalid when it is not one."""
+def _indexed(services: Services, source: str):
+    """The catalog record of `source`, or None when it is no longer indexed."""
+    return next((d for d in services.index.documents() if d.source == source), None)
+
+
+def _picked(services: Services, source: str | None, pick: str):
+    """The record of the document picked in the form; Invalid when none is picked or it is gone."""
     if not source:
-        raise Invalid("Pick a document first.")
-    doc = next((d for d in services.index.documents() if d.source == source), None)
+        raise Invalid(pick)
+    doc = _indexed(services, source)
     if doc is None:
         raise Invalid("That document is no longer in the library; refresh the list.")
+    return doc
+
+
+def _uploaded(services: Services, doc) -> bool:
+    """Whether `doc` is one of the app's uploads (ingested from the uploads folder)."""
+    return bool(doc.root) and Path(doc.root).resolve() == uploads_dir(services.settings).resolve()
+
+
+def _upload_of(services: Services, source: str | None):
+    """(document record, uploads folder) for an uploaded document; Invalid when it is not one."""
+    doc = _picked(services, source, "Pick a document first.")
     up = uploads_dir(services.settings).resolve()
-    if not doc.root or Path(doc.root).resolve() != up:
+    if not _uploaded(services, doc):
         folder = Path(doc.root).name if doc.root else "its folder"
         raise Invalid(f"This document comes from {folder}/ on the server, not from an upload: change its entry in "
                       f"{folder}/sources.toml there and run `lexcite ingest` (the app edits uploads only).")
@@ -178,7 +194,7 @@ def save_details(services: Services, source: str | None, details: Details, progr
             progress((i, max(n, 1)), desc=f"Re-ingesting {Path(name).name}" if name else "Finishing")
 
     _ingest(services, up, step, "The details are saved; they apply at the next ingest.")
-    after = next((d for d in services.index.documents() if d.source == doc.source), None)
+    after = _indexed(services, doc.source)
     title = after.title if after else details.title or doc.title
     kind = render.source_type_label(after.source_type if after else details.source_type).lower()
     return f"Saved: **{render._md_text(title)}** ({render._md_text(kind)}); its citations show the new details."
@@ -188,14 +204,8 @@ def save_details(services: Services, source: str | None, details: Details, progr
 def confirm_removal(services: Services, source: str | None, user: str | None = None) -> str:
     """The question asked before a removal: what goes, and whether it can come back."""
     require_admin(services, user, "remove documents")
-    if not source:
-        raise Invalid("Pick a document to remove first.")
-    doc = next((d for d in services.index.documents() if d.source == source), None)
-    if doc is None:
-        raise Invalid("That document is no longer in the library; refresh the list.")
-    up = uploads_dir(services.settings).resolve()
-    uploaded = bool(doc.root) and Path(doc.root).resolve() == up
-    after = ("The uploaded file is deleted too." if uploaded
+    doc = _picked(services, source, "Pick a document to remove first.")
+    after = ("The uploaded file is deleted too." if _uploaded(services, doc)
              else "Its file stays on the server: the next `lexcite ingest` of its folder adds it back.")
     return (f"Remove **{render._md_text(doc.title or doc.source)}** ({doc.n_chunks} passages) from the library? "
             f"{after}")
