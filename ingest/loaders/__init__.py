@@ -39,7 +39,7 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".text": ("text", read_text),
 }
 SUPPORTED = set(READERS)
-LOADER_VERSION = "2"  # 2: running headers/footers, page labels, text repair, repeated notes  # bump when extracted text changes for the same bytes (re-ingests everything)
+LOADER_VERSION = "3"  # 2: running headers/footers, page labels, text repair, repeated notes; 3: text drawn twice  # bump when extracted text changes for the same bytes (re-ingests everything)
 
 __all__ = ["LOADER_VERSION", "SUPPORTED", "LoaderError", "check_size", "file_hash", "load"]
 

@@ -3,7 +3,8 @@ encrypted/scanned/broken files become one-line LoaderErrors.
 
 Per page: pypdf's text with line positions (`pdf_layout`), running headers, footers and page numbers cut
 and the printed page label kept (`pdf_running`), footnotes moved after the body as Regions
-(`pdf_notes`), hyphenation and drop caps joined (`pdf_repair`). Pages without a text layer are OCR'd
+(`pdf_notes`), hyphenation and drop caps joined (`pdf_repair`), text drawn twice read once
+(`pdf_repeats`). Pages without a text layer are OCR'd
 when `ingest.loaders.ocr` is installed.
 """
 
@@ -18,6 +19,7 @@ from ingest.loaders.pdf_layout import (Line, PageLines, body_size, draws_images,
                                        reading_order)
 from ingest.loaders.pdf_notes import split_notes
 from ingest.loaders.pdf_repair import Vocabulary, join_break, join_split_words, repair
+from ingest.loaders.pdf_repeats import drop_repeats
 from ingest.loaders.pdf_running import apply_cuts, find_running
 from lexcite.errors import LoaderError
 
@@ -125,9 +127,14 @@ def assemble(pages: list[PageLines], title: str = "") -> Extracted:
         cleaned.append((page, [line.text for line in join_rows(reading_order(body))], notes))
     vocab = Vocabulary.of(body for _, body, _ in cleaned)  # footnotes' words are more often misspaced
     _join_page_breaks([body for _, body, _ in cleaned], vocab)
+    repeats = 0
     for page, body, notes in cleaned:
-        b.page(page.number, repair(body, vocab), running.labels.get(page.number, ""), page.ocr,
+        text, dropped = drop_repeats(repair(body, vocab))
+        repeats += dropped
+        b.page(page.number, text, running.labels.get(page.number, ""), page.ocr,
                [(n.label, join_split_words(repair(n.text.split("\n"), vocab), vocab)) for n in notes])
+    if repeats:
+        log.info("%d run(s) of text drawn twice were read once", repeats)
     return b.build(title)
 
 
