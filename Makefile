@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml
 	# the embedding model for encoder_backend=onnx, exported once from the shipped weights into .venv/share/lexcite/cache/encoders/
 	# (~10 s; never downloaded). If it fails here, the first ingest or question exports it instead.
 	$(BIN)/python -m ingest.onnx_install || echo "warning: ONNX export failed; it is retried on first use"
+	$(BIN)/python -m assistant.grounding.install || echo "warning: ONNX export of the grounding model failed; it is retried on first use"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

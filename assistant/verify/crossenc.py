@@ -20,15 +20,18 @@ class CrossEncoderSignal:
     # signal: the model is lenient on swapped names (bench/grounding.py measures with and without).
     extra_vetoes = ("entity_missing",)
 
-    def __init__(self, model=None):
+    def __init__(self, model=None, backend: str = "torch", cache_dir=None):
         self._model = model
+        self.backend = backend if cache_dir is not None else "torch"  # ONNX needs a cache to export into
+        self.cache_dir = cache_dir
 
     @property
     def model(self):
         if self._model is None:
-            from assistant.grounding.model import GroundingModel
+            from assistant.grounding.model import WEIGHTS_DIR, GroundingModel
 
-            self._model = GroundingModel.shared()  # loads once per process, under its own lock
+            # loads once per process and backend, under its own lock
+            self._model = GroundingModel.shared(WEIGHTS_DIR, self.backend, self.cache_dir)
         return self._model
 
     @property

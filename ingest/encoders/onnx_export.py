@@ -112,9 +112,9 @@ def exported_model(model_path: str | Path, cache_dir: Path, variant: str = "onnx
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
             work = Path(tmp)
             _export_torch(layout, work / "raw.onnx")
-            graph = _fuse(layout, work / "raw.onnx", work / "fused.onnx")
+            graph = fuse_kernels(layout, work / "raw.onnx", work / "fused.onnx")
             if variant == "onnx-int8":
-                graph = _quantize(graph, work / "int8.onnx")
+                graph = quantize_int8(graph, work / "int8.onnx")
             os.replace(graph, target)
     return target
 
@@ -147,7 +147,7 @@ def _export_torch(layout: ModelLayout, out: Path) -> None:
                           dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
 
 
-def _fuse(layout: ModelLayout, raw: Path, out: Path) -> Path:
+def fuse_kernels(layout: ModelLayout, raw: Path, out: Path) -> Path:
     """Fused transformer kernels; the unfused graph when the optimiser does not recognise the model."""
     from onnxruntime.transformers import optimizer
 
@@ -165,7 +165,7 @@ def _fuse(layout: ModelLayout, raw: Path, out: Path) -> Path:
     return out
 
 
-def _quantize(graph: Path, out: Path) -> Path:
+def quantize_int8(graph: Path, out: Path) -> Path:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 

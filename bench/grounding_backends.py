@@ -1,0 +1,84 @@
+"""The verifier's grounding cross-encoder on torch, ONNX (fp32) and ONNX int8, side by side in one process.
+
+Not a test. 100 (sentence, passage) pairs made from a real instrument's sentences (a passage of four
+sentences, a sentence from elsewhere in it), each backend timed on the same pairs, interleaved round by
+round so a noisy machine hits all three alike; then how far each ONNX variant's probabilities are from
+torch's and how many verdicts flip at the shipped threshold.
+
+    .venv/bin/python bench/grounding_backends.py [--doc FILE] [--rounds 3]
+
+Default document: the first Markdown file of ../shared/legal-dev/docs (or any text file given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+from assistant.grounding.model import WEIGHTS_DIR, GroundingModel  # noqa: E402
+from lexcite.text.sentences import split_sentences  # noqa: E402
+
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
+def pairs_of(text: str, n: int = 100) -> list[tuple[str, str]]:
+    sents = [s.text.strip() for s in split_sentences(text) if len(s.text.split()) > 6]
+    if len(sents) < 8:
+        raise SystemExit("the document has too few sentences for 100 pairs")
+    return [(sents[(i * 7) % len(sents)], " ".join(sents[i % len(sents):i % len(sents) + 4])) for i in range(n)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    legal = Path(os.environ.get("LEXCITE_LEGAL_DEV") or ROOT.parent / "shared" / "legal-dev") / "docs"
+    ap.add_argument("--doc", type=Path, default=next(iter(sorted(legal.glob("*.md"))), None))
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    if args.doc is None or not args.doc.is_file():
+        raise SystemExit("no document: pass --doc FILE (a text or Markdown file)")
+    pairs = pairs_of(args.doc.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="lexcite-grounding-") as cache:
+        models, loads = {}, {}
+        for b in BACKENDS:  # the first ONNX load exports (once per install; `make install` does it)
+            GroundingModel.load(WEIGHTS_DIR, backend=b, cache_dir=Path(cache)) if b != "torch" else None
+            t = time.perf_counter()
+            models[b] = GroundingModel.load(WEIGHTS_DIR, backend=b, cache_dir=Path(cache))
+            loads[b] = time.perf_counter() - t
+            models[b].predict(pairs[:4])
+        times: dict[str, list[float]] = {b: [] for b in BACKENDS}
+        probs = {}
+        for _ in range(args.rounds):
+            for b in BACKENDS:
+                t = time.perf_counter()
+                probs[b] = models[b].predict(pairs)
+                times[b].append(time.perf_counter() - t)
+    threshold = models["torch"].config.threshold
+    base = statistics.median(times["torch"])
+    print(f"{len(pairs)} pairs from {args.doc.name}, {args.rounds} rounds, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'backend':<10} {'load s':>7} {'100 pairs s (median)':>21} {'vs torch':>9} {'max |dp|':>9} {'flipped':>8}")
+    rows = []
+    for b in BACKENDS:
+        med = statistics.median(times[b])
+        dp = float(np.abs(probs[b] - probs["torch"]).max())
+        flipped = int(((probs[b] >= threshold) != (probs["torch"] >= threshold)).sum())
+        print(f"{b:<10} {loads[b]:>7.2f} {med:>21.3f} {base / med:>8.2f}x {dp:>9.4f} {flipped:>8}")
+        rows.append({"backend": b, "load_s": round(loads[b], 2), "pairs_s": round(med, 3), "speedup": round(base / med, 2),
+                     "max_prob_diff": round(dp, 5), "flipped": flipped})
+    print(json.dumps(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
