@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -62,12 +62,24 @@ class Candidate:
     introduces_list: bool = False  # it ends with ":" (or "the following") and list items follow it
 
 
-class SentenceScorer:
-    """Scores passage sentences against a question. Sentence vectors are cached by text."""
+class SentenceStore(Protocol):
+    """Sentence vectors kept between processes (ingest/sentence_cache.py: ingest fills it)."""
 
-    def __init__(self, embedder: Embedder, semantic_weight: float = 0.65, cache_size: int = 20000):
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None: ...
+
+
+class SentenceScorer:
+    """Scores passage sentences against a question. Sentence vectors come from memory (by text), else from
+    `store` (embedded at ingest), else from the embedder (and are then written to `store`). Every vector is
+    rounded to float16, the store's precision, so a score does not depend on where its vector came from."""
+
+    def __init__(self, embedder: Embedder, semantic_weight: float = 0.65, cache_size: int = 20000,
+                 store: SentenceStore | None = None):
         self.embedder = embedder
         self.semantic_weight = semantic_weight
+        self.store = store
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -76,7 +88,13 @@ class SentenceScorer:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            vecs = self.embedder.embed(missing)
+            stored = self.store.get(missing) if self.store is not None else {}
+            todo = [t for t in missing if t not in stored]
+            fresh = self.embedder.embed(todo).astype(np.float16).astype(np.float32) if todo else []
+            if todo and self.store is not None:
+                self.store.put(todo, fresh)
+            found = {**stored, **dict(zip(todo, fresh))}
+            missing, vecs = list(found), list(found.values())
             with self._lock:
                 for t, v in zip(missing, vecs):
                     self._cache[t] = v

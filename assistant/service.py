@@ -59,7 +59,7 @@ class Assistant:
         self.retriever = retriever
         self.verifier = verifier
         self.embedder = embedder or index.embedder
-        self.scorer = SentenceScorer(self.embedder)
+        self.scorer = SentenceScorer(self.embedder, store=getattr(index, "sentences", None))
         self.extractive = BACKENDS.build("extractive", self.scorer)
         self.gate = EvidenceGate(self.scorer.vectors)
         self.instruments = InstrumentNames(index.catalog)

@@ -328,6 +328,34 @@ class Catalog:
         return {"chunks": chunks, "fts_rows": fts, "declared_chunks": declared, "orphan_rows": orphan_rows,
                 "pending": pending, "garbage": garbage, "fts_ok": fts_ok}
 
+    def filter_count(self, sources: Sequence[str] | None, source_types: Sequence[str] | None) -> tuple[int, int]:
+        """(chunks the filter admits, all chunks), from the documents' chunk counts (no chunk rows read)."""
+        where, args = _doc_filter(sources, source_types)
+        with self.connect() as con:
+            total = con.execute("SELECT coalesce(sum(n_chunks), 0) FROM documents").fetchone()[0]
+            admitted = con.execute(f"SELECT coalesce(sum(n_chunks), 0) FROM documents{where}", args).fetchone()[0]
+        return int(admitted), int(total)
+
+    def admitted_ids(self, ids: Sequence[str], sources: Sequence[str] | None,
+                     source_types: Sequence[str] | None) -> set[str]:
+        """Those of `ids` that are committed chunks of documents the filter admits."""
+        out: set[str] = set()
+        ids = list(dict.fromkeys(ids))
+        where, args = _doc_filter(sources, source_types, "c.")
+        with self.connect() as con:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                q = (f"SELECT c.id FROM chunks c WHERE c.id IN ({','.join('?' * len(part))})"
+                     + (" AND " + where.removeprefix(" WHERE ") if where else ""))
+                out.update(r[0] for r in con.execute(q, part + args))
+        return out
+
+    def filtered_ids(self, sources: Sequence[str] | None, source_types: Sequence[str] | None) -> list[str]:
+        """Every committed chunk id the filter admits."""
+        where, args = _doc_filter(sources, source_types)
+        with self.connect() as con:
+            return [r[0] for r in con.execute(f"SELECT id FROM chunks{where}", args)]
+
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         out: set[str] = set()
         ids = list(ids)
@@ -375,3 +403,15 @@ def row_chunk(r: sqlite3.Row) -> Chunk:
         doc_hash=r["doc_hash"],
         **Chunk.extra_fields(json.loads(r["extra"] or "{}") if "extra" in r.keys() else {}),
     )
+
+
+def _doc_filter(sources: Sequence[str] | None, source_types: Sequence[str] | None, prefix: str = "") -> tuple[str, list]:
+    """A WHERE clause (with its arguments) on `source` / `source_type` columns, "" when nothing is filtered."""
+    clauses, args = [], []
+    if sources:
+        clauses.append(f"{prefix}source IN ({','.join('?' * len(sources))})")
+        args += list(sources)
+    if source_types:
+        clauses.append(f"{prefix}source_type IN ({','.join('?' * len(source_types))})")
+        args += list(source_types)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args

@@ -26,6 +26,7 @@ from ingest.catalog import Catalog, DocRecord
 from ingest.embedder import Embedder
 from ingest.names import instrument_names
 from ingest.records import Chunk, Document
+from ingest.sentence_cache import SentenceCache
 from ingest.vectors import VectorStore
 from lexcite.errors import ConfigError, NoIndexError
 from lexcite.settings import Settings
@@ -34,6 +35,11 @@ log = logging.getLogger(__name__)
 
 PROCESS = uuid.uuid4().hex  # names this process as the last writer of a catalog (see Index.refresh)
 REOPEN_EVERY_S = 5.0  # during another process's long ingest, reload the vectors at most this often
+
+
+EXACT_MAX = 2000  # a filter admitting at most this many chunks is searched exactly, over their vectors
+POSTFILTER_SHARE = 0.05  # one admitting at least this share: the unfiltered search, deeper, then the filter
+POSTFILTER_MARGIN = 2.0  # how much deeper than the admitted share alone would need
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Index:
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
         self.vectors = VectorStore(settings, embedder.dim)
+        self.sentences = SentenceCache(settings.sentence_cache_path, embedder.name)
         self._seen = self.catalog.documents_stamp()
         self._sync_lock = threading.Lock()
         self._reopened = 0.0
@@ -251,7 +258,37 @@ class Index:
         """(chunk id, cosine) lists for many query vectors, in a few batched store calls. Ids may include
         vectors not (yet / any more) committed in the catalog: `chunks_by_id` drops them."""
         self.refresh()  # documents another process ingested since the last question
-        return self.vectors.query_many(vectors, k, chroma_where(sources, source_types), batch)
+        where = chroma_where(sources, source_types)
+        if where is None or not len(vectors):
+            return self.vectors.query_many(vectors, k, None, batch)
+        admitted, total = self.catalog.filter_count(sources, source_types)
+        if admitted <= EXACT_MAX:  # a few documents: exact cosines over their vectors
+            return self._exact_hits(vectors, k, self.catalog.filtered_ids(sources, source_types))
+        if admitted >= POSTFILTER_SHARE * total:  # a large share: the unfiltered search, deeper, then the filter
+            depth = min(total, int(k * total / admitted * POSTFILTER_MARGIN) + k)
+            hits = self.vectors.query_many(vectors, depth, None, batch)
+            keep = self.catalog.admitted_ids([i for hs in hits for i, _ in hs], sources, source_types)
+            out = [[h for h in hs if h[0] in keep][:k] for hs in hits]
+            short = [n for n, hs in enumerate(out) if len(hs) < min(k, admitted)]
+            if short:  # too few admitted that deep: ask the store with the filter for those
+                for n, hs in zip(short, self.vectors.query_many(vectors[short], k, where, batch)):
+                    out[n] = hs
+            return out
+        return self.vectors.query_many(vectors, k, where, batch)
+
+    def _exact_hits(self, vectors: np.ndarray, k: int, ids: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """(id, cosine) of the k nearest of `ids` for each query vector, computed exactly."""
+        found = self.vectors.get_vectors(list(ids))
+        if not found:
+            return [[] for _ in range(len(vectors))]
+        names = list(found)
+        matrix = np.stack([found[i] for i in names])
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        queries = np.asarray(vectors, dtype=np.float32)
+        queries = queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        sims = queries @ matrix.T
+        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        return [[(names[j], float(sims[r, j])) for j in row] for r, row in enumerate(top)]
 
     def lexical_search(
         self, query: str, k: int, sources: Sequence[str] | None = None, source_types: Sequence[str] | None = None,

@@ -30,7 +30,9 @@ from ingest.catalog import DocRecord
 from ingest.embedder import Embedder
 from ingest.index import DocumentWrite, Index
 from ingest.records import Chunk, Document, FailedFile, IngestReport, Provenance
+from ingest.sentence_cache import SentenceCache
 from ingest.walk import SourceFile, walk
+from lexcite.text.sentences import split_sentences
 from lexcite.errors import IngestBusyError, LexciteError, LoaderError
 from lexcite.settings import Settings
 
@@ -239,6 +241,9 @@ class Ingestor:
         t3 = time.perf_counter()
         report.timings_s["store"] += (t1 - t) + (t3 - t2)
         report.timings_s["embed"] += t2 - t1
+        if self.settings.sentence_vectors:
+            embed_sentences(self.index.sentences, self.embedder, [c for p in batch for c in p.chunks if c.id in fresh])
+            report.timings_s["sentences"] += time.perf_counter() - t3
         for p in batch:
             if p.is_new:
                 report.added += 1
@@ -250,6 +255,21 @@ class Ingestor:
             return {}
         vecs = self.embedder.embed([c.embedding_text() for c in chunks])
         return {c.id: vecs[i] for i, c in enumerate(chunks)}
+
+
+def embed_sentences(cache: SentenceCache, embedder: Embedder, chunks: Sequence[Chunk]) -> int:
+    """Embed the sentences of `chunks` the cache lacks into it (ingest/sentence_cache.py), after the commit:
+    a failure here costs answers speed, never the index. Returns how many were embedded."""
+    texts = cache.missing([s.text for c in chunks for s in split_sentences(c.text) if s.text.strip()])
+    try:
+        for i in range(0, len(texts), EMBED_BATCH):
+            part = texts[i:i + EMBED_BATCH]
+            cache.put(part, embedder.embed(part))
+    except Exception:  # noqa: BLE001 - a cache: the answer path embeds what is missing
+        log.warning("embedding the sentences of %d chunks failed; questions embed them when needed", len(chunks),
+                    exc_info=True)
+        return 0
+    return len(texts)
 
 
 def _unexpected(exc: BaseException) -> str:

@@ -227,7 +227,7 @@ class IngestReport:
     failed: list[FailedFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(
-        default_factory=lambda: {"parse": 0.0, "chunk": 0.0, "embed": 0.0, "store": 0.0, "total": 0.0}
+        default_factory=lambda: {"parse": 0.0, "chunk": 0.0, "embed": 0.0, "store": 0.0, "sentences": 0.0, "total": 0.0}
     )
 
     def to_dict(self) -> dict:

@@ -67,6 +67,10 @@ class Settings:
     """Append every answer to data_dir/audit.jsonl."""
     export_dir: Path = Path("exports")
     """Where `lexcite ask --export` and `/export` in `lexcite chat` write answer records (.md, .docx)."""
+    sentence_vectors: bool = True
+    """Embed each new chunk's sentences at ingest and keep them in data_dir/sentences.sqlite3, so answering a
+    question embeds only the question (ingest takes about twice as long; false: sentences are embedded when a
+    question first needs them, and kept there then)."""
 
     # ---- derived paths -------------------------------------------------------------------------
     @property
@@ -91,6 +95,10 @@ class Settings:
         except OSError:
             pass
         return self.data_dir / "cache"
+
+    @property
+    def sentence_cache_path(self) -> Path:
+        return self.data_dir / "sentences.sqlite3"
 
     @property
     def audit_path(self) -> Path:

@@ -42,7 +42,7 @@ def test_ingest_json_prints_exactly_one_summary_object(cli, tmp_path):
     assert {k: summary[k] for k in ("added", "updated", "unchanged", "removed", "failed")} == {
         "added": 3, "updated": 0, "unchanged": 0, "removed": 0, "failed": []}
     assert summary["chunks"] > 3
-    assert set(summary["timings_s"]) == {"parse", "chunk", "embed", "store", "total"}
+    assert set(summary["timings_s"]) == {"parse", "chunk", "embed", "store", "sentences", "total"}
 
 
 def test_some_bad_files_exit_3_with_one_line_each_and_no_traceback(cli, tmp_path):

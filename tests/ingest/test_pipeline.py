@@ -53,7 +53,7 @@ def test_small_documents_share_embedding_calls(settings, tmp_path):
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 12, articles=2)
     counting = CountingEmbedder()
-    report = ingest(settings, [corpus], counting)
+    report = ingest(settings.with_overrides(sentence_vectors=False), [corpus], counting)  # chunk vectors only
     assert report.added == 12
     assert counting.calls < 12  # batched across documents
     assert len(counting.texts) == report.chunks
@@ -67,7 +67,7 @@ def test_a_changed_document_replaces_exactly_its_own_chunks(settings, tmp_path):
     before = {p: set(index.catalog.chunk_ids(f"corpus/{p.name}")) for p in paths}
     change_document(paths[1])
     counting = CountingEmbedder()
-    report = ingest(settings, [corpus], counting)
+    report = ingest(settings.with_overrides(sentence_vectors=False), [corpus], counting)  # chunk vectors only
     after = {p: set(index.catalog.chunk_ids(f"corpus/{p.name}")) for p in paths}
     assert (report.updated, report.unchanged) == (1, 3)
     assert all(after[p] == before[p] for p in paths if p != paths[1])
