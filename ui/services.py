@@ -206,4 +206,13 @@ def warm_up(services: Services) -> None:
     for part in (services.index, services.assistant, verifier_of(services.assistant)):
         if isinstance(part, Warmable):
             part.warm_up()
+    language_of = getattr(getattr(services.assistant, "retriever", None), "language_of", None)
+    if callable(language_of):  # the question-language model (~0.3 s to load): every first question would wait on it
+        language_of("Which provision applies?")
+    try:  # Gradio resolves matplotlib's backend around every event: the first would import pyplot (~0.5 s)
+        import matplotlib
+
+        matplotlib.get_backend()
+    except ImportError:
+        pass
     log.info("shared state built in %.1f s", time.perf_counter() - t0)
