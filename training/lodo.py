@@ -4,6 +4,7 @@
     python -m training.lodo train --fold contractnli --out /tmp/s23v/fold-contractnli --max-minutes 12 [--resume]
     python -m training.lodo score --model /tmp/s23v/fold-contractnli/model --out /tmp/s23v/eval
     python -m training.lodo report --out /tmp/s23v/eval --markdown /tmp/s23v/matrix.md
+    python -m training.lodo vetoes --test-n 300 --markdown /tmp/s23v/vetoes.md   # each veto's precision alone
 
 Every set (training/nli_data.py) is split by group (contract, claim, premise) into train / threshold /
 test. `baselines` and `score` score a seeded, stratified sample of each set's test split (at most
@@ -45,6 +46,27 @@ def _write(out: Path, variant: str, scored: dict, meta: dict) -> None:
                     "gold": [p.supported for p in pairs]} for split, (v, pairs) in by.items()}
         for s, by in scored.items()}}
     (out / "scores" / f"{variant}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def cmd_vetoes(args) -> None:
+    """Each veto's precision where it overturns the model, per set (test split), as Markdown."""
+    import math
+
+    from ingest.embedder import get_embedder
+    from training.lodo_eval import veto_breakdown
+
+    embedder = get_embedder("")
+    lines = ["| set | veto | pairs | fires | overturns the model's 'supported' | right to (unsupported) | precision |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for name, by in samples(args).items():
+        logging.info("%s test: %d pairs", name, len(by["test"]))
+        for r in veto_breakdown(by["test"], embedder):
+            p = "–" if math.isnan(r.precision) else f"{r.precision:.2f}"
+            lines.append(f"| {name} | {r.veto} | {r.pairs} | {r.fired} | {r.overturned} | {r.right} | {p} |")
+    text = "\n".join(lines) + "\n"
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    print(text)
 
 
 def cmd_baselines(args) -> None:
@@ -133,13 +155,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=4e-5)
     p.add_argument("--per-set", type=int, default=3000)
+    p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")
+    p.add_argument("--markdown", type=Path, default=None)
     p = sub.add_parser("report", parents=[common], help="the matrix, as Markdown, from the scores in --out")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    {"baselines": cmd_baselines, "score": cmd_score, "train": cmd_train, "report": cmd_report}[args.cmd](args)
+    {"baselines": cmd_baselines, "score": cmd_score, "train": cmd_train, "report": cmd_report,
+     "vetoes": cmd_vetoes}[args.cmd](args)
 
 
 if __name__ == "__main__":

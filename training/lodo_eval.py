@@ -97,6 +97,43 @@ def verifier_scores(pairs: Sequence[LabelledPair], embedder, progress=None) -> d
     }
 
 
+@dataclass(frozen=True)
+class VetoRow:
+    """One veto on one set: how often it fires, how often it overturns the bare model's "supported", and how
+    often it is right to (the pair is unsupported)."""
+
+    veto: str
+    pairs: int
+    fired: int
+    overturned: int  # fired on a pair the bare model (at its threshold) calls supported
+    right: int  # … of which the pair is really unsupported
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.overturned if self.overturned else float("nan")
+
+
+def veto_breakdown(pairs: Sequence[LabelledPair], embedder, progress=None) -> list[VetoRow]:
+    """Each veto of the shipped verifier, measured alone on `pairs` (verbatim quotes excluded: no veto runs
+    on them), as `Verifier.score_many` applies it on top of the grounding model."""
+    from assistant.verify import Verifier, verbatim_in
+    from assistant.verify.crossenc import CrossEncoderSignal
+
+    xenc = CrossEncoderSignal()
+    verifier = Verifier(embedder=embedder, cross_encoder=xenc)
+    items = [(p.hypothesis, [p.premise]) for p in pairs]
+    feats = [f for f, _ in verifier.features_many(verifier.builder.build_many(items, progress=progress))]
+    keep = [i for i, (s, ps) in enumerate(items) if verbatim_in(s, ps) is None]
+    vetoes = (*verifier.model.vetoes, *xenc.extra_vetoes)
+    rows = []
+    for v in (*vetoes, "any"):
+        fires = [i for i in keep if (any(feats[i].get(x, 0.0) > 0 for x in vetoes) if v == "any"
+                                     else feats[i].get(v, 0.0) > 0)]
+        over = [i for i in fires if float(feats[i]["xenc"]) >= xenc.threshold]
+        rows.append(VetoRow(v, len(keep), len(fires), len(over), sum(1 for i in over if not pairs[i].supported)))
+    return rows
+
+
 def _windows(passage: str, tokenizer, budget: int) -> list[str]:
     """Whole-sentence windows of at most `budget` word pieces, one sentence of overlap (as the shipped
     GroundingModel scores long passages)."""

@@ -129,3 +129,20 @@ def test_a_resumed_run_draws_the_same_batches_and_the_mix_is_half_supported():
     short, longer = batch_order(mix, 8, 10, seed=2), batch_order(mix, 8, 40, seed=2)
     assert longer[:10] == short and all(len(b) == 8 for b in longer)
     assert sorted(i for b in longer[:15] for i in b) == list(range(120))  # one epoch before any repeat
+
+
+@pytest.mark.integration
+def test_the_veto_breakdown_counts_what_each_veto_overturns_and_whether_it_was_right(real_embedder):
+    from training.lodo_eval import veto_breakdown
+
+    premise = "The committee shall meet 12 times a year in Geneva and report to the Assembly."
+    pairs = [
+        LabelledPair("t", premise, "The committee shall meet 15 times a year in Geneva.", False, "a"),  # number changed
+        LabelledPair("t", premise, "The committee shall meet 12 times a year in Geneva.", True, "b"),
+        LabelledPair("t", premise, premise, True, "c"),  # verbatim: no veto runs on it
+    ]
+    rows = {r.veto: r for r in veto_breakdown(pairs, real_embedder)}
+    assert rows["any"].pairs == 2  # the verbatim quote is left out
+    number = rows["number_missing"]
+    assert number.fired == 1 and number.right == number.overturned <= 1
+    assert all(r.right <= r.overturned <= r.fired <= r.pairs for r in rows.values())
