@@ -37,6 +37,10 @@ PHRASE_BONUS = 0.2  # lexical bonus for keeping the question's word pairs togeth
 MAX_QUOTES = 14  # answer sentences in all, whatever the groups
 LIST_BONUS = 0.05  # "which circumstances …": a sentence introducing a list of circumstances beats others
 QUANTITY_BONUS = 0.08  # "how long …": a sentence stating a period beats one that does not
+# candidates this close to the best sentence's relevance may be quoted. 0.14 (was 0.12) was chosen on the
+# legal-dev questions: it lets a list's introducing sentence just behind the best one into the answer
+# (evidence hit 0.83 -> 0.87 there; shipped golden set unchanged, citation precision 0.897 -> 0.893)
+KEEP_WITHIN = 0.14
 CARRIED_WEIGHT = 0.35  # lexical weight of words a follow-up carries from earlier turns
 MIN_WORDS = 4  # headings and list stubs are not answers on their own
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*•▪‣◦–]|\(?(?:\d{1,3}|[a-zA-Z])[.)])[ \t]+$")
@@ -211,7 +215,7 @@ class ExtractiveBackend:
 
     name = "extractive"
 
-    def __init__(self, scorer: SentenceScorer, max_sentences: int = 3, keep_within: float = 0.12,
+    def __init__(self, scorer: SentenceScorer, max_sentences: int = 3, keep_within: float = KEEP_WITHIN,
                  mmr_lambda: float = 0.85, duplicate_sim: float = 0.9):
         if max_sentences < 1:
             raise ValueError("max_sentences must be at least 1")
