@@ -49,7 +49,7 @@ def _write(out: Path, variant: str, scored: dict, meta: dict) -> None:
 
 
 def cmd_vetoes(args) -> None:
-    """Each veto's precision where it overturns the model, per set (test split), as Markdown."""
+    """Each veto's precision where it overturns the model, per set (the test or threshold split), as Markdown."""
     import math
 
     from ingest.embedder import get_embedder
@@ -59,8 +59,8 @@ def cmd_vetoes(args) -> None:
     lines = ["| set | veto | pairs | fires | overturns the model's 'supported' | right to (unsupported) | precision |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for name, by in samples(args).items():
-        logging.info("%s test: %d pairs", name, len(by["test"]))
-        for r in veto_breakdown(by["test"], embedder):
+        logging.info("%s %s: %d pairs", name, args.split, len(by[args.split]))
+        for r in veto_breakdown(by[args.split], embedder):
             p = "–" if math.isnan(r.precision) else f"{r.precision:.2f}"
             lines.append(f"| {name} | {r.veto} | {r.pairs} | {r.fired} | {r.overturned} | {r.right} | {p} |")
     text = "\n".join(lines) + "\n"
@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lr", type=float, default=4e-5)
     p.add_argument("--per-set", type=int, default=3000)
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")
+    p.add_argument("--split", choices=("test", "threshold"), default="test",
+                   help="decide on the threshold split, report on the test split")
     p.add_argument("--markdown", type=Path, default=None)
     p = sub.add_parser("report", parents=[common], help="the matrix, as Markdown, from the scores in --out")
     p.add_argument("--out", type=Path, required=True)
