@@ -23,6 +23,9 @@ from lexcite.registry import BACKENDS, VERIFIERS
 
 ENV_PREFIX = "LEXCITE_"
 ENCODER_BACKENDS = ("torch", "onnx", "onnx-int8")  # see ingest/encoders/
+# LEXCITE_* variables that are not settings: the config file's path, and where the legal-dev folder is for the
+# tests and benches (an officer who exported it for `make test` can still run lexcite)
+NOT_SETTINGS = frozenset({"LEXCITE_CONFIG", "LEXCITE_LEGAL_DEV"})
 MAX_K = 100  # passages per question: more would not fit any answer (and huge values overflow the stores)
 
 
@@ -211,7 +214,7 @@ def load_settings(
         values.update(section)
         _build(values, source=str(path))  # reject unknown keys early, naming the file
     for key, raw in env.items():
-        if key.startswith(ENV_PREFIX) and key != "LEXCITE_CONFIG":
+        if key.startswith(ENV_PREFIX) and key not in NOT_SETTINGS:
             name = key[len(ENV_PREFIX):].lower()
             if name not in FIELD_NAMES:
                 raise ConfigError(

@@ -23,6 +23,12 @@ def test_an_unknown_setting_is_rejected_with_the_known_names(tmp_path):
 
 
 @pytest.mark.unit
+def test_the_legal_dev_folder_variable_of_the_tests_is_not_taken_for_a_mistyped_setting():
+    """README: `LEXCITE_LEGAL_DEV=/path make test`; exported in a shell, lexcite must still start."""
+    assert load_settings(env={"LEXCITE_LEGAL_DEV": "/data/legal-dev"}) == load_settings(env={})
+
+
+@pytest.mark.unit
 def test_derived_model_files_are_shared_by_every_data_dir_of_the_environment(tmp_path, monkeypatch):
     import sys
 
