@@ -187,12 +187,11 @@ class Catalog:
             return self._committed(hits)
         match = " OR ".join(f'"{w}"' for w in words)
         bm25 = f"bm25(chunks_fts, {float(weights[0])!r}, {float(weights[1])!r})"
-        filters = [(column, values) for column, values in (("source", sources), ("source_type", source_types)) if values]
-        params: list = [match] + [v for _, values in filters for v in values] + [int(k)]
-        if filters:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
-            where = " AND ".join(f"c.{column} IN ({','.join('?' * len(values))})" for column, values in filters)
+        where, args = _doc_filter(sources, source_types, "c.")
+        params: list = [match] + args + [int(k)]
+        if where:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
             sql = (f"SELECT c.*, {bm25} AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
-                   f"WHERE chunks_fts MATCH ? AND {where} ORDER BY rank LIMIT ?")
+                   f"WHERE chunks_fts MATCH ? AND {where.removeprefix(' WHERE ')} ORDER BY rank LIMIT ?")
         else:  # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
             sql = (f"SELECT c.*, f.s AS rank FROM (SELECT rowid, {bm25} AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
                    "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")

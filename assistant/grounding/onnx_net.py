@@ -14,10 +14,6 @@ temporary name then renamed, so a changed model exports anew and two processes n
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import tempfile
-import threading
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
@@ -25,14 +21,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ingest.encoders.onnx_encoder import machine_threads
-from ingest.encoders.onnx_export import OPSET, VARIANTS, ModelLayout, fuse_kernels, quantize_int8
+from ingest.encoders.onnx_export import OPSET, VARIANTS, ModelLayout, export_once
 from lexcite.errors import ConfigError
-
-log = logging.getLogger(__name__)
 
 RECIPE_VERSION = 1
 _NAMES = ["input_ids", "attention_mask", "token_type_ids"]
-_lock = threading.Lock()
 
 
 def exported_net(cache_dir: Path, variant: str, inputs: Sequence[Path], base_model: Path,
@@ -48,25 +41,8 @@ def exported_net(cache_dir: Path, variant: str, inputs: Sequence[Path], base_mod
         if p.is_file():
             h.update(p.name.encode() + b"\x00" + p.read_bytes())
     target = Path(cache_dir) / "grounding" / f"{variant}-{h.hexdigest()[:16]}.onnx"
-    if target.is_file():
-        return target
-    with _lock:
-        if target.is_file():
-            return target
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"cannot create the model cache {target.parent} ({exc.strerror}); make the data dir "
-                              "writable, or set LEXCITE_ENCODER_BACKEND=torch") from None
-        log.info("exporting the grounding model to ONNX (%s) into %s, once (a few seconds)", variant, target.parent)
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
-            work = Path(tmp)
-            export(work / "raw.onnx")
-            graph = fuse_kernels(ModelLayout.read(base_model), work / "raw.onnx", work / "fused.onnx")
-            if variant == "onnx-int8":
-                graph = quantize_int8(graph, work / "int8.onnx")
-            os.replace(graph, target)
-    return target
+    return export_once(target, ModelLayout.read(base_model), variant, export,
+                       f"exporting the grounding model to ONNX ({variant}) into {target.parent}, once (a few seconds)")
 
 
 def export_torch(net, out: Path) -> None:

@@ -27,6 +27,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lexcite.errors import ConfigError
 
@@ -98,6 +99,14 @@ def exported_model(model_path: str | Path, cache_dir: Path, variant: str = "onnx
         raise ConfigError(f"unknown ONNX variant {variant!r}; one of {', '.join(VARIANTS)}")
     layout = ModelLayout.read(model_path)
     target = Path(cache_dir) / "encoders" / f"{variant}-{cache_key(model_path, variant)}.onnx"
+    return export_once(target, layout, variant, lambda raw: _export_torch(layout, raw),
+                       f"exporting {layout.path.name} to ONNX ({variant}) into {target.parent}, once (about 10 s)")
+
+
+def export_once(target: Path, layout: ModelLayout, variant: str, export: Callable[[Path], None], notice: str) -> Path:
+    """`target`, made if missing: `export(path)` writes the raw graph, then the recipe fuses it (and for
+    `onnx-int8` quantises it) in a temporary folder beside `target`, renamed into place whole, under a lock, so
+    two threads or processes exporting at once both end with a whole file. `layout` gives the graph's shapes."""
     if target.is_file():
         return target
     with _export_lock:
@@ -106,12 +115,12 @@ def exported_model(model_path: str | Path, cache_dir: Path, variant: str = "onnx
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"cannot create the encoder cache {target.parent} ({exc.strerror}); make the data dir "
+            raise ConfigError(f"cannot create the model cache {target.parent} ({exc.strerror}); make the data dir "
                               "writable, or set LEXCITE_ENCODER_BACKEND=torch") from None
-        log.info("exporting %s to ONNX (%s) into %s, once (about 10 s)", layout.path.name, variant, target.parent)
+        log.info("%s", notice)
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
             work = Path(tmp)
-            _export_torch(layout, work / "raw.onnx")
+            export(work / "raw.onnx")
             graph = fuse_kernels(layout, work / "raw.onnx", work / "fused.onnx")
             if variant == "onnx-int8":
                 graph = quantize_int8(graph, work / "int8.onnx")
