@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from assistant.grounding.model import WEIGHTS_DIR, GroundingModel, onnx_file
+from assistant.grounding.model import WEIGHTS_DIR, GroundingModel, onnx_file, runtime_for
 from lexcite.errors import LexciteError
 from lexcite.settings import load_settings
 
@@ -16,9 +16,9 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         settings = load_settings()
-        if not GroundingModel.available() or not settings.encoder_backend.startswith("onnx"):
+        if not GroundingModel.available() or runtime_for(settings) == "torch":
             return 0
-        onnx_file(WEIGHTS_DIR, settings.cache_dir, "onnx")
+        onnx_file(WEIGHTS_DIR, settings.cache_dir, runtime_for(settings))
         print(f"grounding model: ready in {settings.cache_dir / 'grounding'}")
     except LexciteError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,7 +7,6 @@ scores (sentence, passage) pairs. Long passages are scored in sentence windows; 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -103,10 +102,11 @@ class GroundingModel:
     _shared_lock = threading.Lock()
 
     def __init__(self, net, tokenizer, config: ModelConfig, backend: str = "torch"):
-        self.net = net
+        self.net = net  # the torch module, or the ONNX session's callable (onnx_net.OnnxNet)
         self.tokenizer = tokenizer
         self.config = config
         self.backend = backend
+        self._run = net if backend != "torch" else _numpy_runner(net)  # numpy ids in, numpy logits out
 
     @classmethod
     def available(cls, weights_dir: Path = WEIGHTS_DIR) -> bool:
@@ -127,33 +127,19 @@ class GroundingModel:
              eager: bool = False) -> "GroundingModel":
         if backend not in BACKENDS:
             raise ValueError(f"grounding model backend {backend!r}: one of {', '.join(BACKENDS)}")
-        if backend != "torch":
-            from transformers import AutoTokenizer
-
-            from assistant.grounding.onnx_net import OnnxNet
-
-            if cache_dir is None:
-                raise ValueError("the ONNX grounding model needs a cache_dir to export into")
-            net = OnnxNet(onnx_file(Path(weights_dir), Path(cache_dir), backend))
-            return cls(net, AutoTokenizer.from_pretrained(_base_path()), ModelConfig.read(weights_dir / CONFIG_FILE),
-                       backend)
-        from safetensors import safe_open
-        from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        base = _base_path()
-        net = build_network(base, pretrained=False, eager=eager)
-        state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
-        # The word embeddings were frozen in training, so they are not shipped: take them from the base.
-        with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:
-            state[_WORD_EMB] = f.get_tensor(_WORD_EMB.removeprefix("encoder."))
-        missing, unexpected = net.load_state_dict(state, strict=False, assign=True)
-        if unexpected or [m for m in missing if "position_ids" not in m]:
-            raise RuntimeError(f"grounding weights do not fit the encoder: missing={missing} unexpected={unexpected}")
-        net.eval()
-        tok = AutoTokenizer.from_pretrained(base)
-        return cls(net, tok, ModelConfig.read(weights_dir / CONFIG_FILE))
+        if backend == "torch":
+            net = _torch_network(Path(weights_dir), eager)
+        elif cache_dir is None:
+            raise ValueError("the ONNX grounding model needs a cache_dir to export into")
+        else:
+            from assistant.grounding.onnx_net import OnnxNet
+
+            net = OnnxNet(onnx_file(Path(weights_dir), Path(cache_dir), backend))
+        tokenizer = AutoTokenizer.from_pretrained(_base_path())
+        return cls(net, tokenizer, ModelConfig.read(weights_dir / CONFIG_FILE), backend)
 
     def _windows(self, passage: str) -> list[str]:
         sents = sentences_of(passage) or [passage]
@@ -180,17 +166,11 @@ class GroundingModel:
 
     def predict_best(self, items: Sequence[tuple[str, Sequence[str]]], batch_size: int = 32) -> np.ndarray:
         """P(supported) for each (sentence, passages): the best window of any of its passages."""
-        if self.backend == "torch":
-            import torch
-
-            no_grad = torch.inference_mode()
-        else:
-            no_grad = contextlib.nullcontext()
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
         # The fast tokenizer keeps its padding/truncation mode in shared state: `tokenize` (in _windows)
         # and the padded batch call must never interleave across threads, so both run under the lock.
-        with self._lock, no_grad:
+        with self._lock:
             for i, (s, passages) in enumerate(items):
                 for p in passages:
                     for w in self._windows(p):
@@ -201,10 +181,8 @@ class GroundingModel:
             for b in range(0, len(order), batch_size):
                 idx = order[b : b + batch_size]
                 enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",
-                                     max_length=self.config.max_len, padding=True,
-                                     return_tensors="pt" if self.backend == "torch" else "np")
-                out = self.net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
-                logits[idx] = out.float().numpy() if self.backend == "torch" else out
+                                     max_length=self.config.max_len, padding=True, return_tensors="np")
+                logits[idx] = self._run(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
         probs = 1 / (1 + np.exp(-logits))
         best = np.zeros(len(items), dtype=np.float32)
         for p, o in zip(probs, owner):
@@ -212,9 +190,46 @@ class GroundingModel:
         return best
 
 
+def runtime_for(settings) -> str:
+    """The runtime the verifier's cross-encoder uses under `settings.encoder_backend`: torch, or its ONNX export
+    in fp32 for both ONNX settings (int8 weights move its probabilities by up to 0.18 and flip 2 % of verdicts:
+    bench/grounding_backends.py)."""
+    return "onnx" if str(getattr(settings, "encoder_backend", "torch")).startswith("onnx") else "torch"
+
+
+def _torch_network(weights_dir: Path, eager: bool = False):
+    """The network with the shipped weights, in eval mode."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    base = _base_path()
+    net = build_network(base, pretrained=False, eager=eager)
+    state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
+    # The word embeddings were frozen in training, so they are not shipped: take them from the base.
+    with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:
+        state[_WORD_EMB] = f.get_tensor(_WORD_EMB.removeprefix("encoder."))
+    missing, unexpected = net.load_state_dict(state, strict=False, assign=True)
+    if unexpected or [m for m in missing if "position_ids" not in m]:
+        raise RuntimeError(f"grounding weights do not fit the encoder: missing={missing} unexpected={unexpected}")
+    net.eval()
+    return net
+
+
+def _numpy_runner(net):
+    """The torch network called like the ONNX one: numpy int64 arrays in, float32 logits out, no autograd."""
+    def run(input_ids, attention_mask, token_type_ids) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            out = net(*(torch.from_numpy(np.asarray(a, dtype=np.int64)) for a in (input_ids, attention_mask, token_type_ids)))
+        return out.float().numpy()
+
+    return run
+
+
 def onnx_file(weights_dir: Path, cache_dir: Path, variant: str = "onnx") -> Path:
     """The ONNX export (`variant` "onnx" or "onnx-int8") of the model in `weights_dir`, made once into `cache_dir`."""
     from assistant.grounding.onnx_net import export_torch, exported_net
 
     return exported_net(cache_dir, variant, [weights_dir / WEIGHTS_FILE, weights_dir / CONFIG_FILE], Path(_base_path()),
-                        lambda out: export_torch(GroundingModel.load(weights_dir, eager=True).net, out))
+                        lambda out: export_torch(_torch_network(weights_dir, eager=True), out))

@@ -223,7 +223,7 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
         embedder = embedder_for(settings)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
     VERIFIERS.check(kind)
-    from assistant.grounding.model import GroundingModel
+    from assistant.grounding.model import GroundingModel, runtime_for
     from assistant.verify.crossenc import CrossEncoderSignal
 
     use_model = kind != "heuristics" and GroundingModel.available()
@@ -231,8 +231,6 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
                           "them from git, train them (python -m training.train_grounding), or set verifier = heuristics")
     signal = None
-    if use_model:  # the encoder backend setting runs the cross-encoder too: torch, or its ONNX export in fp32
-        # (int8 weights move its probabilities by up to 0.18 and flip 2 % of verdicts: bench/grounding_backends.py)
-        backend = "onnx" if str(getattr(settings, "encoder_backend", "torch")).startswith("onnx") else "torch"
-        signal = CrossEncoderSignal(backend=backend, cache_dir=getattr(settings, "cache_dir", None))
+    if use_model:  # the encoder backend setting runs the cross-encoder too (grounding/model.py: runtime_for)
+        signal = CrossEncoderSignal(backend=runtime_for(settings), cache_dir=getattr(settings, "cache_dir", None))
     return Verifier(embedder=embedder, cross_encoder=signal)
