@@ -187,11 +187,11 @@ class Catalog:
             return self._committed(hits)
         match = " OR ".join(f'"{w}"' for w in words)
         bm25 = f"bm25(chunks_fts, {float(weights[0])!r}, {float(weights[1])!r})"
-        where, args = _doc_filter(sources, source_types, "c.")
+        admits, args = _doc_filter(sources, source_types, "c.")
         params: list = [match] + args + [int(k)]
-        if where:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
+        if sources or source_types:  # join, then filter (a `rowid IN (subquery)` inside FTS is 100x slower)
             sql = (f"SELECT c.*, {bm25} AS rank FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
-                   f"WHERE chunks_fts MATCH ? AND {where.removeprefix(' WHERE ')} ORDER BY rank LIMIT ?")
+                   f"WHERE chunks_fts MATCH ? AND {admits} ORDER BY rank LIMIT ?")
         else:  # rank inside FTS first, then join the few winners (2-3x faster than joining every match)
             sql = (f"SELECT c.*, f.s AS rank FROM (SELECT rowid, {bm25} AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
                    "ORDER BY s LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.s")
@@ -329,40 +329,29 @@ class Catalog:
 
     def filter_count(self, sources: Sequence[str] | None, source_types: Sequence[str] | None) -> tuple[int, int]:
         """(chunks the filter admits, all chunks), from the documents' chunk counts (no chunk rows read)."""
-        where, args = _doc_filter(sources, source_types)
+        admits, args = _doc_filter(sources, source_types)
         with self.connect() as con:
             total = con.execute("SELECT coalesce(sum(n_chunks), 0) FROM documents").fetchone()[0]
-            admitted = con.execute(f"SELECT coalesce(sum(n_chunks), 0) FROM documents{where}", args).fetchone()[0]
+            admitted = con.execute(f"SELECT coalesce(sum(n_chunks), 0) FROM documents WHERE {admits}", args).fetchone()[0]
         return int(admitted), int(total)
-
-    def admitted_ids(self, ids: Sequence[str], sources: Sequence[str] | None,
-                     source_types: Sequence[str] | None) -> set[str]:
-        """Those of `ids` that are committed chunks of documents the filter admits."""
-        out: set[str] = set()
-        ids = list(dict.fromkeys(ids))
-        where, args = _doc_filter(sources, source_types, "c.")
-        with self.connect() as con:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                q = (f"SELECT c.id FROM chunks c WHERE c.id IN ({','.join('?' * len(part))})"
-                     + (" AND " + where.removeprefix(" WHERE ") if where else ""))
-                out.update(r[0] for r in con.execute(q, part + args))
-        return out
 
     def filtered_ids(self, sources: Sequence[str] | None, source_types: Sequence[str] | None) -> list[str]:
         """Every committed chunk id the filter admits."""
-        where, args = _doc_filter(sources, source_types)
+        admits, args = _doc_filter(sources, source_types)
         with self.connect() as con:
-            return [r[0] for r in con.execute(f"SELECT id FROM chunks{where}", args)]
+            return [r[0] for r in con.execute(f"SELECT id FROM chunks WHERE {admits}", args)]
 
-    def known_ids(self, ids: Sequence[str]) -> set[str]:
+    def known_ids(self, ids: Sequence[str], sources: Sequence[str] | None = None,
+                  source_types: Sequence[str] | None = None) -> set[str]:
+        """Those of `ids` that are committed chunks (of documents the filter admits, when one is given)."""
         out: set[str] = set()
-        ids = list(ids)
+        ids = list(dict.fromkeys(ids))
+        admits, args = _doc_filter(sources, source_types)
         with self.connect() as con:
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
-                q = f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})"
-                out.update(r[0] for r in con.execute(q, part))
+                q = f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))}) AND {admits}"
+                out.update(r[0] for r in con.execute(q, part + args))
         return out
 
     def set_meta(self, key: str, value: str) -> None:
@@ -405,7 +394,8 @@ def row_chunk(r: sqlite3.Row) -> Chunk:
 
 
 def _doc_filter(sources: Sequence[str] | None, source_types: Sequence[str] | None, prefix: str = "") -> tuple[str, list]:
-    """A WHERE clause (with its arguments) on `source` / `source_type` columns, "" when nothing is filtered."""
+    """A condition (with its arguments) on the `source` / `source_type` columns ("1" when nothing is filtered),
+    for a WHERE clause: `prefix` names the table ("c.")."""
     clauses, args = [], []
     if sources:
         clauses.append(f"{prefix}source IN ({','.join('?' * len(sources))})")
@@ -413,4 +403,4 @@ def _doc_filter(sources: Sequence[str] | None, source_types: Sequence[str] | Non
     if source_types:
         clauses.append(f"{prefix}source_type IN ({','.join('?' * len(source_types))})")
         args += list(source_types)
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+    return (" AND ".join(clauses) or "1"), args

@@ -267,7 +267,7 @@ class Index:
         if admitted >= POSTFILTER_SHARE * total:  # a large share: the unfiltered search, deeper, then the filter
             depth = min(total, int(k * total / admitted * POSTFILTER_MARGIN) + k)
             hits = self.vectors.query_many(vectors, depth, None, batch)
-            keep = self.catalog.admitted_ids([i for hs in hits for i, _ in hs], sources, source_types)
+            keep = self.catalog.known_ids([i for hs in hits for i, _ in hs], sources, source_types)
             out = [[h for h in hs if h[0] in keep][:k] for hs in hits]
             short = [n for n, hs in enumerate(out) if len(hs) < min(k, admitted)]
             if short:  # too few admitted that deep: ask the store with the filter for those

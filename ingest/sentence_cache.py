@@ -68,22 +68,8 @@ class SentenceCache:
         return hashlib.blake2b(f"{self.model}\x00{text}".encode(), digest_size=16).digest()
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        db = self._db()
-        if db is None or not texts:
-            return {}
-        by_key = {self._key(t): t for t in dict.fromkeys(texts)}
-        keys = list(by_key)
-        out: dict[str, np.ndarray] = {}
-        try:
-            for i in range(0, len(keys), _CHUNK):
-                part = keys[i:i + _CHUNK]
-                rows = db.execute(f"SELECT key, vec FROM sentence_vectors WHERE key IN ({','.join('?' * len(part))})",
-                                  part).fetchall()
-                for key, blob in rows:
-                    out[by_key[key]] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
-        except sqlite3.Error as exc:
-            log.debug("sentence vector cache read failed: %s", exc)
-        return out
+        """{text: float32 vector} for those of `texts` the cache holds."""
+        return {t: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for t, blob in self._rows(texts, "vec")}
 
     def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         db = self._db()
@@ -97,20 +83,26 @@ class SentenceCache:
             log.debug("sentence vector cache write failed: %s", exc)
 
     def missing(self, texts: Sequence[str]) -> list[str]:
-        """The distinct `texts` the cache does not hold."""
+        """The distinct `texts` the cache does not hold (all of them when it cannot be read)."""
+        have = {t for t, _ in self._rows(texts, "1")}
+        return [t for t in dict.fromkeys(texts) if t not in have]
+
+    def _rows(self, texts: Sequence[str], column: str) -> list[tuple[str, object]]:
+        """(text, `column`) for each of `texts` stored, read by key in batches; nothing when the cache is unreadable."""
         db = self._db()
         by_key = {self._key(t): t for t in dict.fromkeys(texts)}
-        if db is None:
-            return list(by_key.values())
-        keys, have = list(by_key), set()
+        if db is None or not by_key:
+            return []
+        keys, out = list(by_key), []
         try:
             for i in range(0, len(keys), _CHUNK):
                 part = keys[i:i + _CHUNK]
-                have.update(k for (k,) in db.execute(
-                    f"SELECT key FROM sentence_vectors WHERE key IN ({','.join('?' * len(part))})", part))
-        except sqlite3.Error:
-            return list(by_key.values())
-        return [t for k, t in by_key.items() if k not in have]
+                out += [(by_key[k], v) for k, v in db.execute(
+                    f"SELECT key, {column} FROM sentence_vectors WHERE key IN ({','.join('?' * len(part))})", part)]
+        except sqlite3.Error as exc:
+            log.debug("sentence vector cache read failed: %s", exc)
+            return []
+        return out
 
     def __len__(self) -> int:
         db = self._db()
