@@ -91,15 +91,21 @@ def test_two_questions_typed_back_to_back_are_both_answered(fake_app, browser):
     assert page.locator("#lx-question textarea").input_value() == ""
 
 
-def test_mistakes_in_a_form_are_said_beside_it_and_the_form_stays_usable(fake_app, browser, tmp_path):
-    from playwright.sync_api import expect
-
-    url, services = fake_app
+def _open_with_register(url, services, browser, tmp_path):
+    """The app in a new page, with the register act uploaded to its library."""
     doc = tmp_path / "register.md"
     doc.write_text(REGISTER, encoding="utf-8")
     handlers.add_files(services, [doc])
     page = browser.new_page()
     page.goto(url)
+    return page
+
+
+def test_mistakes_in_a_form_are_said_beside_it_and_the_form_stays_usable(fake_app, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    url, services = fake_app
+    page = _open_with_register(url, services, browser, tmp_path)
     page.get_by_role("tab", name="Library").click()
     page.locator("#lx-remove").click()
     expect(page.locator("#lx-remove-hint")).to_contain_text("Pick a document to remove first", timeout=20_000)
@@ -164,11 +170,7 @@ def test_an_export_downloads_a_record_whose_quotes_are_the_sources_own_words(rea
     from ui.export import fenced_quotes
 
     url, services = real_app
-    doc = tmp_path / "register.md"
-    doc.write_text(REGISTER, encoding="utf-8")
-    handlers.add_files(services, [doc])
-    page = browser.new_page()
-    page.goto(url)
+    page = _open_with_register(url, services, browser, tmp_path)
     _ask(page, "Who keeps the national transplant register?")
     expect(page.locator("#lx-chat .lx-answer .lx-meta")).to_have_count(1, timeout=60_000)
     expect(page.locator("#lx-export-md")).to_be_visible(timeout=20_000)
