@@ -5,7 +5,6 @@ Before the verbatim rule, the grounding model marked 8 of 52 such quotes unsuppo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from assistant.extractive import MIN_WORDS
 from assistant.policy import strip_instructions
 from ingest import loaders
 from ingest.chunker import chunk
+from tests.support.legal_dev import LEGAL_DEV
 
-LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
 DOCS = sorted(p for p in (LEGAL_DEV / "docs").glob("*") if p.suffix.lower() in loaders.SUPPORTED) \
     if (LEGAL_DEV / "docs").is_dir() else []
 pytestmark = [

@@ -5,21 +5,19 @@ assistants broken in ways a lawyer would notice do not. Skipped with the reason 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from eval.answers import run_answer_eval
 from eval.legal_dev import LEGAL_GATES, ensure_index, write_golden
 from tests.support.replay import Recording, Replaying, answers_everything, paraphrases_quotes, refuses_everything
+from tests.support.legal_dev import ABSENT, LEGAL_DEV
 
-LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.slow,
     pytest.mark.skipif(not (LEGAL_DEV / "questions.jsonl").is_file() or not (LEGAL_DEV / "docs").is_dir(),
-                       reason=f"no legal-dev folder at {LEGAL_DEV} (set LEXCITE_LEGAL_DEV to its path)"),
+                       reason=ABSENT),
 ]
 
 

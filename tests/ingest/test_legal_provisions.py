@@ -5,19 +5,17 @@ footer survives into a chunk. Skipped with the reason when the folder is not the
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from eval import provisions
+from tests.support.legal_dev import ABSENT, LEGAL_DEV
 
-LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not (LEGAL_DEV / "questions.jsonl").is_file(),
-                       reason=f"no legal-dev folder at {LEGAL_DEV} (set LEXCITE_LEGAL_DEV to its path)"),
+                       reason=ABSENT),
 ]
 DOCS = sorted(provisions.ARTICLES)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import types
 import unicodedata
@@ -18,6 +17,7 @@ from ingest import loaders
 from ingest.loaders.pdf_layout import fold
 from ingest.loaders.pdf_repair import Vocabulary, keep_hyphen, repair
 from lexcite.errors import LoaderError
+from tests.support.legal_dev import LEGAL_DEV
 
 HEADER = "EXAMPLE TREATY SERIES \u2014 No 12"
 FOOTNOTE = "1 See the Annex on financial rules, which the Parties adopted\nat their first meeting."
@@ -241,7 +241,6 @@ class TestScannedPages:
 
 # ---- the real documents in legal-dev -------------------------------------------------------------
 
-LEGAL_DEV = Path(os.environ.get("LEXCITE_LEGAL_DEV") or Path(__file__).resolve().parents[3] / "shared" / "legal-dev")
 UNHCR = "unhcr-refugee-convention-1951-protocol-1967.pdf"
 DUBLIN = "eu-dublin-regulation-604-2013.pdf"
 GDPR = "eu-gdpr-2016-679.pdf"
