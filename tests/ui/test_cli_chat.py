@@ -89,6 +89,22 @@ def test_chat_without_an_index_says_how_to_make_one(tmp_path):
 
 # ---- a real terminal -----------------------------------------------------------------------------
 
+def waiting_for_input(pid: int, timeout: float = 10) -> None:
+    """Until the process blocks reading the terminal. A SIGINT that lands after the prompt is printed but before
+    readline's select() starts is not seen by CPython's readline until a key is pressed: a race no person at a
+    keyboard can hit, which a test sending the signal the instant "you>" appears hits under load."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            wchan = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:  # no /proc (not Linux): give the prompt a moment
+            time.sleep(0.5)
+            return
+        if "poll" in wchan or "select" in wchan:
+            return
+        time.sleep(0.05)
+
+
 def read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 120) -> None:
     poller = select.poll()  # not select(): a long test session may hold more than 1024 descriptors
     poller.register(fd, select.POLLIN)
@@ -119,6 +135,7 @@ def test_in_a_terminal_the_answer_streams_and_ctrl_c_at_the_prompt_leaves_cleanl
         os.write(master, b"What is the fine for refusing an inspection?\r")
         read_until(master, b"Sources (", seen)
         read_until(master, b"you>", seen)
+        waiting_for_input(proc.pid)  # as a person's Ctrl-C would: once the prompt waits, not while it is drawn
         proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
         assert proc.wait(timeout=60) == 0
         try:
