@@ -5,6 +5,7 @@
     python -m training.lodo score --model /tmp/s23v/fold-contractnli/model --out /tmp/s23v/eval
     python -m training.lodo report --out /tmp/s23v/eval --markdown /tmp/s23v/matrix.md
     python -m training.lodo vetoes --test-n 300 --markdown /tmp/s23v/vetoes.md   # each veto's precision alone
+    python -m training.lodo ship --model DIR/model --scores OUT/scores/V.json --weights-dir assistant/grounding/weights
 
 Every set (training/nli_data.py) is split by group (contract, claim, premise) into train / threshold /
 test. `baselines` and `score` score a seeded, stratified sample of each set's test split (at most
@@ -90,17 +91,30 @@ def cmd_score(args) -> None:
     from sentence_transformers import CrossEncoder
 
     torch.set_num_threads(2)
-    model = CrossEncoder(str(args.model), local_files_only=True, max_length=256)
+    model = CrossEncoder(str(args.model), local_files_only=True, max_length=args.max_len)
     record = json.loads((args.model.parent / "training.json").read_text())
     trained_on = [s for s in record["data"] if s != "synthetic"]
     scored: dict[str, dict] = {}
     for name, by in samples(args).items():
         for split, pairs in by.items():
             logging.info("%s %s: %d pairs", name, split, len(pairs))
-            scored.setdefault(name, {})[split] = (cross_encoder_scores(pairs, model), pairs)
+            scored.setdefault(name, {})[split] = (cross_encoder_scores(pairs, model, args.window_tokens), pairs)
     variant = args.name or f"trained-{args.model.parent.name}"
     _write(args.out, variant, scored, {"trained_on": trained_on, "steps": record["steps_done"],
-                                       "minutes": sum(r["minutes"] for r in record["runs"])})
+                                       "minutes": sum(r["minutes"] for r in record["runs"]),
+                                       "max_len": args.max_len, "window_tokens": args.window_tokens})
+
+
+def cmd_ship(args) -> None:
+    from training.lodo_ship import ship
+
+    data = json.loads(args.scores.read_text(encoding="utf-8"))
+    if (data.get("max_len"), data.get("window_tokens")) != (args.max_len, args.window_tokens):
+        sys.exit(f"{args.scores} was scored with max_len {data.get('max_len')} / window {data.get('window_tokens')}: "
+                 f"ship with the same (--max-len, --window-tokens) or re-score, so the threshold fits")
+    got = ship(args.model, args.scores, args.weights_dir, args.max_len, args.window_tokens)
+    print(json.dumps({"weights_dir": str(got.weights_dir), "threshold": got.threshold,
+                      "threshold_pairs": got.threshold_pairs, "tensors": got.tensors}, indent=1))
 
 
 def cmd_train(args) -> None:
@@ -123,7 +137,7 @@ def cmd_train(args) -> None:
 
 def cmd_report(args) -> None:
     variants = [json.loads(p.read_text()) for p in sorted((args.out / "scores").glob("*.json"))]
-    text = matrix_markdown(variants, list(args.sets))
+    text = matrix_markdown(variants, list(args.sets), held_out_parts=args.held_out_parts)
     if args.markdown:
         Path(args.markdown).write_text(text, encoding="utf-8")
     print(text)
@@ -145,6 +159,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--name", default="")
+    p.add_argument("--max-len", type=int, default=256, help="word pieces per (sentence, window) pair")
+    p.add_argument("--window-tokens", type=int, default=200, help="word pieces per passage window")
+    p = sub.add_parser("ship", help="convert a trained CrossEncoder into the grounding model's weights folder, "
+                                    "its threshold chosen on the pooled threshold splits of a score file")
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--scores", type=Path, required=True, help="the model's `score` output (scores/<variant>.json)")
+    p.add_argument("--weights-dir", type=Path, required=True)
+    p.add_argument("--max-len", type=int, default=160)
+    p.add_argument("--window-tokens", type=int, default=120)
     p = sub.add_parser("train", parents=[common], help="train a CrossEncoder without the held-out set(s)")
     p.add_argument("--fold", nargs="*", default=[], help="held-out set(s), never trained on")
     p.add_argument("--train-sets", nargs="*", default=None, help="default: every shippable set but the fold")
@@ -161,12 +184,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--markdown", type=Path, default=None)
     p = sub.add_parser("report", parents=[common], help="the matrix, as Markdown, from the scores in --out")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--held-out-parts", action="store_true",
+                   help="also show a trained model on the test split of sets it trained on (other documents or "
+                        "claims than it saw), marked *")
     p.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     {"baselines": cmd_baselines, "score": cmd_score, "train": cmd_train, "report": cmd_report,
-     "vetoes": cmd_vetoes}[args.cmd](args)
+     "vetoes": cmd_vetoes, "ship": cmd_ship}[args.cmd](args)
 
 
 if __name__ == "__main__":

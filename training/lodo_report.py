@@ -33,10 +33,11 @@ def _pooled_threshold(variant: dict, row: str) -> float:
     return choose_threshold(gold, scores)
 
 
-def variant_metrics(variant: dict, row: str) -> tuple[Metrics, Metrics | None] | None:
-    """(headline, in-domain-threshold) metrics of one variant on one set's test split; None when the
-    variant trained on that set or has no scores for it."""
-    if row in (variant.get("trained_on") or []) or row not in variant["sets"]:
+def variant_metrics(variant: dict, row: str, held_out_parts: bool = False) -> tuple[Metrics, Metrics | None] | None:
+    """(headline, in-domain-threshold) metrics of one variant on one set's test split; None when it has no
+    scores for it, or when it trained on that set (unless `held_out_parts`: its test split holds other
+    documents or claims than the train split)."""
+    if row not in variant["sets"] or (row in (variant.get("trained_on") or []) and not held_out_parts):
         return None
     test = variant["sets"][row]["test"]
     if test.get("decisions") is not None:
@@ -62,23 +63,26 @@ def _order(variants: Sequence[dict]) -> list[dict]:
     return sorted(variants, key=lambda v: (rank.get(v["variant"], 9), v["variant"]))
 
 
-def matrix_markdown(variants: Sequence[dict], rows: Sequence[str]) -> str:
+def matrix_markdown(variants: Sequence[dict], rows: Sequence[str], held_out_parts: bool = False) -> str:
     variants = _order(variants)
     out = []
     for attr, label in (("macro_f1", "macro-F1"), ("balanced_accuracy", "balanced accuracy")):
-        out.append(f"**{label}** on each set's test split (— = the variant trained on that set)\n")
+        note = ("* = a set the variant trained on: its test split's documents or claims were not" if held_out_parts
+                else "— = the variant trained on that set")
+        out.append(f"**{label}** on each set's test split ({note})\n")
         out.append("| set (test pairs) | " + " | ".join(_title(v) for v in variants) + " |")
         out.append("|---" * (len(variants) + 1) + "|")
         for row in rows:
             cells, n = [], 0
             for v in variants:
-                got = variant_metrics(v, row)
+                got = variant_metrics(v, row, held_out_parts)
                 if got is None:
                     cells.append("—")
                     continue
                 head, own = got
                 n = n or head.n
-                cells.append(_cell(head, attr) + (f" ({_cell(own, attr)})" if own is not None else ""))
+                mark = "*" if row in (v.get("trained_on") or []) else ""
+                cells.append(_cell(head, attr) + mark + (f" ({_cell(own, attr)})" if own is not None else ""))
             out.append(f"| {row} ({n}) | " + " | ".join(cells) + " |")
         out.append("")
     for v in variants:

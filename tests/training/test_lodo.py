@@ -146,3 +146,48 @@ def test_the_veto_breakdown_counts_what_each_veto_overturns_and_whether_it_was_r
     number = rows["number_missing"]
     assert number.fired == 1 and number.right == number.overturned <= 1
     assert all(r.right <= r.overturned <= r.fired <= r.pairs for r in rows.values())
+
+
+@pytest.mark.unit
+def test_held_out_parts_show_a_model_on_other_documents_of_a_set_it_trained_on_marked_with_a_star():
+    gold = [False, False, True, True]
+    v = _variant("all", ["a"], {"a": (gold, [0.1, 0.2, 0.8, 0.9], [0.1, 0.2, 0.8, 0.9]),
+                                "b": (gold, [0.1, 0.2, 0.6, 0.7], [0.1, 0.2, 0.6, 0.7])})
+    head, _ = variant_metrics(v, "a", held_out_parts=True)
+    assert head.macro_f1 == 1.0
+    table = matrix_markdown([v], ["a", "b"], held_out_parts=True)
+    assert "| a (4) | 1.00* (" in table and "| b (4) | 1.00 (" in table
+
+
+@pytest.mark.integration
+def test_a_trained_cross_encoder_ships_as_the_grounding_model_with_the_same_probabilities(tmp_path):
+    """The converter renames a CrossEncoder's tensors into the shipped layout (pooler pooling), keeps the
+    threshold chosen on threshold splits only, and the shipped model scores as the CrossEncoder does."""
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    from assistant.grounding.model import GroundingModel, ModelConfig, _base_path
+    from training.lodo_ship import ship
+
+    torch.manual_seed(0)
+    ce = CrossEncoder(_base_path(), num_labels=1, max_length=160, local_files_only=True)
+    with torch.no_grad():  # a head that is not random noise around zero, so the probabilities spread
+        ce.model.classifier.weight.normal_(0, 0.5)
+    (tmp_path / "run" / "model").mkdir(parents=True)
+    ce.save(str(tmp_path / "run" / "model"))
+    (tmp_path / "run" / "training.json").write_text(json.dumps({"steps_done": 3}))
+    scores = _variant("all", ["a"], {"a": ([False, True], [0.0, 1.0], [0.2, 0.8]),
+                                     "b": ([False, True], [0.0, 1.0], [0.4, 0.6])})
+    (tmp_path / "scores.json").write_text(json.dumps(scores))
+    got = ship(tmp_path / "run" / "model", tmp_path / "scores.json", tmp_path / "weights")
+    assert 0.4 < got.threshold <= 0.6 and got.threshold_pairs == 4  # only threshold-split scores count
+    config = ModelConfig.read(tmp_path / "weights" / "config.json")
+    assert config.pooling == "pooler" and config.threshold == got.threshold
+    assert json.loads((tmp_path / "weights" / "training.json").read_text())["steps_done"] == 3
+
+    pairs = [("The committee meets twice a year.", "The committee shall meet twice a year in Geneva."),
+             ("Cats are reptiles.", "The committee shall meet twice a year in Geneva.")]
+    shipped = GroundingModel.load(tmp_path / "weights").predict(pairs)
+    expected = ce.predict(pairs, show_progress_bar=False)
+    assert abs(float(expected[0]) - float(expected[1])) > 0.01
+    assert max(abs(float(a) - float(b)) for a, b in zip(shipped, expected)) < 0.01  # fp16 weights
