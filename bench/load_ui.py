@@ -1,7 +1,10 @@
 """Load on the web app: N concurrent chat sessions against one `lexcite serve` on loopback.
 
-Each session is its own gradio_client Client (logged in) that asks `--turns` questions through the
-public `/ask` endpoint, passing its own conversation as history (follow-ups). Everything is bounded:
+Each session is its own client (logged in) that asks `--turns` questions through the public `/ask`
+endpoint, passing its own conversation as history (follow-ups): a gradio_client Client (`--client
+gradio`, the default) or plain HTTP calls of Gradio's REST API (`--client rest`). The summary splits the
+wall time into connecting and answering, and says how many CPU seconds the server and the bench's own
+clients used (on one 2-core machine the 50 gradio_client clients take more than the server). Everything is bounded:
 a fixed number of sessions and turns, a per-request timeout and a deadline for the whole run.
 
     .venv/bin/python bench/load_ui.py                      # 50 sessions x 2 turns, shipped corpus
@@ -68,12 +71,10 @@ def start_server(data_dir: Path, port: int, auth: str, env: dict) -> subprocess.
 
 
 def session(url: str, auth: tuple[str, str], questions: list[str], sid: int, turns: int, timeout: float,
-            start: threading.Barrier, deadline: float) -> list[dict]:
-    from gradio_client import Client
-
+            start: threading.Barrier, deadline: float, released: list[float], kind: str = "gradio") -> list[dict]:
     out: list[dict] = []
     try:
-        client = Client(url, auth=auth, verbose=False)
+        client = CLIENTS[kind](url, auth, timeout)
     except Exception as exc:
         start.abort()
         return [{"session": sid, "turn": 0, "ok": False, "error": f"connect: {exc}"[:300], "latency_s": None}]
@@ -81,6 +82,7 @@ def session(url: str, auth: tuple[str, str], questions: list[str], sid: int, tur
         start.wait(timeout=120)
     except threading.BrokenBarrierError:
         pass
+    released.append(time.perf_counter())
     history: list[list[str]] = []
     for t in range(turns):
         if time.monotonic() > deadline:
@@ -89,8 +91,7 @@ def session(url: str, auth: tuple[str, str], questions: list[str], sid: int, tur
         q = questions[(sid * turns + t) % len(questions)]
         t0 = time.perf_counter()
         try:
-            job = client.submit(question=q, history=history, backend="", api_name="/ask")
-            ans = job.result(timeout=timeout)
+            ans = client.ask(q, history)
             dt = time.perf_counter() - t0
             ok = ans.get("status") in ("answered", "insufficient_evidence")
             out.append({"session": sid, "turn": t, "ok": ok, "status": ans.get("status"), "latency_s": dt,
@@ -106,11 +107,74 @@ def session(url: str, auth: tuple[str, str], questions: list[str], sid: int, tur
     return out
 
 
+class RestSession:
+    """One API user without gradio_client: its own cookie jar, a login, then Gradio's REST calls
+    (POST /gradio_api/call/ask, then its result as a server-sent event), as `curl` users do."""
+
+    def __init__(self, url: str, auth: tuple[str, str], timeout: float):
+        import httpx
+
+        self.url = url
+        self.http = httpx.Client(timeout=timeout)
+        got = self.http.post(url + "login", data={"username": auth[0], "password": auth[1]})
+        if got.status_code != 200:
+            raise RuntimeError(f"login: HTTP {got.status_code}")
+
+    def ask(self, question: str, history: list[list[str]]) -> dict:
+        got = self.http.post(self.url + "gradio_api/call/ask", json={"data": [question, history, ""]})
+        got.raise_for_status()
+        event = ""
+        with self.http.stream("GET", self.url + f"gradio_api/call/ask/{got.json()['event_id']}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    data = json.loads(line.split(":", 1)[1])
+                    if event == "error":
+                        raise RuntimeError(f"server error: {data}")
+                    return data[0]
+        raise RuntimeError("the result stream ended without a result")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class GradioSession:
+    """One gradio_client Client (the documented Python client): config, API info and a session of its own."""
+
+    def __init__(self, url: str, auth: tuple[str, str], timeout: float):
+        from gradio_client import Client
+
+        self.client, self.timeout = Client(url, auth=auth, verbose=False), timeout
+
+    def ask(self, question: str, history: list[list[str]]) -> dict:
+        job = self.client.submit(question=question, history=history, backend="", api_name="/ask")
+        return job.result(timeout=self.timeout)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+CLIENTS = {"gradio": GradioSession, "rest": RestSession}
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
+
+
+def cpu_seconds(pid: int | None = None) -> float | None:
+    """CPU seconds (user + system, all threads) a process has used: the server's from /proc, or this one's."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -154,6 +218,9 @@ def main() -> None:
     ap.add_argument("--url", help="an already running server (else one is started on a free loopback port)")
     ap.add_argument("--auth", default="bench:bench-load-pass", help="user:pass for the login")
     ap.add_argument("--data-dir", type=Path, help="an existing index (else the shipped corpus is ingested fresh)")
+    ap.add_argument("--client", choices=sorted(CLIENTS), default="gradio",
+                    help="gradio: each session a gradio_client Client (heavy: on one machine the 50 clients use "
+                         "more CPU than the server); rest: Gradio's REST API over plain HTTP, as curl users call it")
     ap.add_argument("--cold", action="store_true", help="no warm-up request: the sessions' first requests meet a "
                                                          "freshly started server")
     args = ap.parse_args()
@@ -190,12 +257,17 @@ def main() -> None:
 
         deadline = time.monotonic() + args.deadline
         barrier = threading.Barrier(args.sessions)
+        released: list[float] = []
+        server_cpu0, bench_cpu0 = cpu_seconds(proc.pid) if proc else None, cpu_seconds()
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.sessions) as pool:
             futures = [pool.submit(session, url, (user, password), questions, i, args.turns, args.timeout,
-                                   barrier, deadline) for i in range(args.sessions)]
+                                   barrier, deadline, released, args.client) for i in range(args.sessions)]
             done, not_done = wait(futures, timeout=args.deadline + 60)
         wall = time.perf_counter() - t0
+        answering = time.perf_counter() - min(released) if released else wall
+        server_cpu = cpu_seconds(proc.pid) - server_cpu0 if proc and server_cpu0 is not None else None
+        bench_cpu = cpu_seconds() - bench_cpu0
         results = [r for f in done for r in f.result()]
         lat = [r["latency_s"] for r in results if r["ok"]]
         errors = [r for r in results if not r["ok"]] + [{"error": "session did not finish"}] * len(not_done)
@@ -205,9 +277,16 @@ def main() -> None:
             "p50_s": round(pct(lat, 50), 3), "p95_s": round(pct(lat, 95), 3), "max_s": round(max(lat or [0]), 3),
             "mean_server_ms": round(statistics.mean([r["server_ms"] for r in results if r.get("server_ms")] or [0]), 1),
             "wall_s": round(wall, 2), "throughput_rps": round(len(lat) / wall, 2) if wall else 0.0,
+            # the sessions connect (login, config, a session each) before the barrier; then they all ask
+            "connect_s": round(wall - answering, 2), "answering_s": round(answering, 2),
+            "answering_rps": round(len(lat) / answering, 2) if answering else 0.0,
+            # where the machine's cores went over the whole wall time: the server, and this bench's 50 clients
+            "server_cpu_s": round(server_cpu, 2) if server_cpu is not None else None,
+            "bench_cpu_s": round(bench_cpu, 2),
+            "server_cpu_ms_per_answer": round(server_cpu / len(lat) * 1000, 1) if server_cpu and lat else None,
             "statuses": {s: sum(1 for r in results if r.get("status") == s) for s in ("answered", "insufficient_evidence")},
             "first_errors": [e["error"] for e in errors[:5]],
-            "cpu_count": os.cpu_count(), "cold": bool(args.cold),
+            "cpu_count": os.cpu_count(), "cold": bool(args.cold), "client": args.client,
         }
         if proc is not None:
             summary["server_peak_rss_mb"] = peak_rss_mb(proc.pid)

@@ -169,28 +169,28 @@ class VectorStore:
         return self._call("count", self.collection.count)
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        n = self.count()
-        if n == 0:
+        # Chroma returns fewer than k when the collection (or the filter) holds fewer: no count() first,
+        # which cost as much as the query itself under load (a SQLite round trip of its own).
+        if k <= 0:
             return []
         res = self._call(
             "query", self.collection.query,
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=min(k, n), where=where or None, include=["distances"],
+            n_results=k, where=where or None, include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def query_many(self, vectors: np.ndarray, k: int, where: dict | None = None,
                    batch: int = 256) -> list[list[tuple[str, float]]]:
         """(id, cosine) lists, best first, for many query vectors, asking Chroma `batch` vectors at a time."""
-        n = self.count()
-        if n == 0:
+        if k <= 0:
             return [[] for _ in range(len(vectors))]
         out: list[list[tuple[str, float]]] = []
         for i in range(0, len(vectors), batch):
             res = self._call(
                 "query", self.collection.query,
                 query_embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
-                n_results=min(k, n), where=where or None, include=["distances"],
+                n_results=k, where=where or None, include=["distances"],
             )
             out += [[(cid, 1.0 - float(d)) for cid, d in zip(ids, ds)] for ids, ds in zip(res["ids"], res["distances"])]
         return out

@@ -5,6 +5,7 @@ negation cues and direction words. Pure functions, no model, nothing topic-speci
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lexcite.text import stopwords
 from lexcite.text.terms import suffix_stem as stem
@@ -61,14 +62,20 @@ def tokens(text: str) -> list[str]:
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry content, in order (numbers excluded: they are checked apart)."""
+    """Stems of the words that carry content, in order (numbers excluded: they are checked apart).
+    Remembered per text (answers verify the same passages' sentences again and again); a fresh list."""
+    return list(_content_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_stems(text: str) -> tuple[str, ...]:
     out = []
     for t in tokens(text):
         low = t.lower()
         if low in STOPWORDS or low in NUMBER_WORDS or low[0].isdigit() or len(low) < 2:
             continue
         out.append(stem(low))
-    return out
+    return tuple(out)
 
 
 def numbers(text: str) -> set[str]:

@@ -17,6 +17,7 @@ STOP = stopwords.QUESTION
 QUESTION_WORDS = frozenset("what which who whom whose when where why how whether".split())
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light, deterministic stemmer: enough to match plural/verb forms, not a linguist."""
     w = word.lower().replace("’", "'").strip("'")
@@ -35,7 +36,13 @@ def words(text: str) -> list[str]:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the content words of `text`, in order, without repeats. A hyphenated compound also gives
-    its long parts ("non-refoulement" -> "non-refoulement", "refoulement"), so it meets the plain word."""
+    its long parts ("non-refoulement" -> "non-refoulement", "refoulement"), so it meets the plain word.
+    Remembered per text (the same passages' sentences come back question after question); a fresh list."""
+    return list(_content_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_stems(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in words(text):
         lw = w.lower()
@@ -45,7 +52,7 @@ def content_stems(text: str) -> list[str]:
         for s in [stem(lw)] + [stem(p) for p in parts]:
             if s not in out:
                 out.append(s)
-    return out
+    return tuple(out)
 
 
 def stems_match(a: str, b: str) -> bool:

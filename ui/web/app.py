@@ -13,7 +13,7 @@ from typing import Optional
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ui.web import handlers, render
+from ui.web import gradio_speed, handlers, render
 from ui.auth import Account, Accounts
 from ui.web.ask_tab import ANSWER_CONCURRENCY, ask_tab
 from ui.web.library_tab import library_tab
@@ -85,6 +85,7 @@ def theme() -> gr.themes.Base:
 
 
 def build_app(services: Services) -> gr.Blocks:
+    gradio_speed.install()  # each new session builds every block's config: remember the signatures it reads
     backends = handlers.backend_choices(services)
     with gr.Blocks(title="Lexcite", delete_cache=DELETE_CACHE) as demo:
         answers = gr.State([])
