@@ -60,6 +60,10 @@ class Settings:
     """flag | strict; empty = strict for LLM backends, flag for extractive."""
     verifier: str = "auto"
     """auto (the shipped grounding model when its weights ship, else heuristics) | model | heuristics."""
+    grounding_weights: str = ""
+    """The grounding model's weights: empty = the default (assistant/grounding/weights, trained with SciFact:
+    non-commercial); `nli` = assistant/grounding/weights-nli (trained on CC BY / CC BY-SA / BSD NLI sets: any
+    use); or the path of a folder `python -m training.lodo ship` wrote."""
     k: int = 6
     """Passages retrieved per question (a whole number from 1 to 100)."""
     max_file_mb: float = 50.0

@@ -82,8 +82,20 @@ def cmd_baselines(args) -> None:
             got["coverage"] = coverage_scores(pairs)
             for variant, scored in got.items():
                 per_variant.setdefault(variant, {}).setdefault(name, {})[split] = (scored, pairs)
+    shipped_on = shipped_training_sets()
     for variant, scored in per_variant.items():
-        _write(args.out, variant, scored, {"trained_on": None})
+        _write(args.out, variant, scored, {"trained_on": shipped_on if variant in ("shipped", "model", "model_fixed")
+                                           else None})
+
+
+def shipped_training_sets() -> list[str] | None:
+    """The sets whose train splits the shipped grounding model learned from (its training.json), so the matrix
+    marks their rows; None for a model trained outside training.lodo (its SciFact rows use its own hold-out)."""
+    from assistant.grounding.model import WEIGHTS_DIR
+
+    record = WEIGHTS_DIR / "training.json"
+    data = json.loads(record.read_text(encoding="utf-8")).get("data") if record.is_file() else None
+    return [s for s in data if s != "synthetic"] if isinstance(data, dict) else None
 
 
 def cmd_score(args) -> None:
@@ -129,7 +141,8 @@ def cmd_train(args) -> None:
         sys.exit(f"{out}/checkpoint exists: pass --resume to continue it, or choose another --out")
     cfg = TrainConfig(out_dir=out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
                       per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
-                      max_minutes=args.max_minutes, seed=args.seed)
+                      max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
+                      synthetic_share=args.synthetic_share)
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -178,6 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=4e-5)
     p.add_argument("--per-set", type=int, default=3000)
+    p.add_argument("--synthetic-share", type=float, default=0.1,
+                   help="synthetic pairs (premise sentences and their perturbed copies) per real pair")
+    p.add_argument("--base", type=Path, default=None,
+                   help="start from this CrossEncoder folder (a trained model) instead of all-MiniLM-L6-v2")
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")
     p.add_argument("--split", choices=("test", "threshold"), default="test",
                    help="decide on the threshold split, report on the test split")

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Sequence
 
 from training.nli_data import LabelledPair, in_split, load_set
-from training.perturb import negate, split_sentences, swap_number
+from training.perturb import (flip_quantifier, negate, split_sentences, swap_antonym, swap_entity, swap_number,
+                              swap_roles)
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,22 @@ def balanced(pairs: Sequence[LabelledPair], n: int, rng: random.Random) -> list[
     return rng.sample(pos, k) + rng.sample(neg, m)
 
 
+def _twin(s: str, premise: str, rng: random.Random) -> str | None:
+    """One perturbed copy of `s` the premise does not support: a number, a negation, a quantifier, a
+    direction word, a name or two parties changed (the first that applies, in a seeded order)."""
+    kinds = [lambda: swap_number(s, premise, rng), lambda: negate(s), lambda: flip_quantifier(s, rng),
+             lambda: swap_antonym(s, rng), lambda: swap_entity(s, premise, rng), lambda: swap_roles(s, rng)]
+    rng.shuffle(kinds)
+    for make in kinds:
+        wrong = make()
+        if wrong and wrong != s:
+            return wrong
+    return None
+
+
 def synthetic(pairs: Sequence[LabelledPair], n: int, rng: random.Random) -> list[LabelledPair]:
-    """A premise sentence against its premise (supported) and a negated or re-numbered copy (not)."""
+    """A premise sentence against its premise (supported) and a perturbed copy (not), so a copied sentence is
+    supported whatever words it holds ("No Party may ..." included: NLI sets teach that "no" means contradiction)."""
     out: list[LabelledPair] = []
     pool = [p for p in pairs if len(p.premise) > 80]
     for p in rng.sample(pool, min(len(pool), n)):
@@ -73,7 +88,7 @@ def synthetic(pairs: Sequence[LabelledPair], n: int, rng: random.Random) -> list
         if not sents:
             continue
         s = rng.choice(sents)
-        wrong = swap_number(s, p.premise, rng) or negate(s)
+        wrong = _twin(s, p.premise, rng)
         out.append(LabelledPair("synthetic", p.premise, s, True, p.group))
         if wrong and wrong != s:
             out.append(LabelledPair("synthetic", p.premise, wrong, False, p.group))

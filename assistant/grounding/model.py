@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+NAMED_WEIGHTS = {"": WEIGHTS_DIR, "nli": WEIGHTS_DIR.parent / "weights-nli"}
 WEIGHTS_FILE = "grounding-minilm.safetensors"
 CONFIG_FILE = "config.json"
 _WORD_EMB = "encoder.embeddings.word_embeddings.weight"
@@ -197,6 +198,19 @@ class GroundingModel:
         for p, o in zip(probs, owner):
             best[o] = max(best[o], p)
         return best
+
+
+def weights_dir_for(settings) -> Path:
+    """The weights folder `settings.grounding_weights` names: the default, `nli`, or a folder of its own."""
+    from lexcite.errors import ConfigError
+
+    name = str(getattr(settings, "grounding_weights", "") or "").strip()
+    folder = NAMED_WEIGHTS.get(name, Path(name).expanduser())
+    if name and not (folder / WEIGHTS_FILE).is_file():  # the default may be absent: `auto` then uses heuristics
+        raise ConfigError(f"grounding_weights {name!r}: no {WEIGHTS_FILE} in {folder}; leave it empty for the "
+                          f"default, use 'nli', or name a folder that `python -m training.lodo ship` wrote "
+                          "(fix LEXCITE_GROUNDING_WEIGHTS or lexcite.toml)")
+    return folder
 
 
 def runtime_for(settings) -> str:

@@ -223,14 +223,16 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
         embedder = embedder_for(settings)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
     VERIFIERS.check(kind)
-    from assistant.grounding.model import GroundingModel, runtime_for
+    from assistant.grounding.model import GroundingModel, runtime_for, weights_dir_for
     from assistant.verify.crossenc import CrossEncoderSignal
 
-    use_model = kind != "heuristics" and GroundingModel.available()
+    weights = weights_dir_for(settings) if settings is not None else None
+    use_model = kind != "heuristics" and GroundingModel.available(*([weights] if weights else []))
     if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
                           "them from git, train them (python -m training.train_grounding), or set verifier = heuristics")
     signal = None
     if use_model:  # the encoder backend setting runs the cross-encoder too (grounding/model.py: runtime_for)
-        signal = CrossEncoderSignal(backend=runtime_for(settings), cache_dir=getattr(settings, "cache_dir", None))
+        signal = CrossEncoderSignal(backend=runtime_for(settings), cache_dir=getattr(settings, "cache_dir", None),
+                                    weights_dir=weights)
     return Verifier(embedder=embedder, cross_encoder=signal)

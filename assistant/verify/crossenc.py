@@ -20,8 +20,9 @@ class CrossEncoderSignal:
     # signal: the model is lenient on swapped names (bench/grounding.py measures with and without).
     extra_vetoes = ("entity_missing",)
 
-    def __init__(self, model=None, backend: str = "torch", cache_dir=None):
+    def __init__(self, model=None, backend: str = "torch", cache_dir=None, weights_dir=None):
         self._model = model
+        self.weights_dir = weights_dir
         self.backend = backend if cache_dir is not None else "torch"  # ONNX needs a cache to export into
         self.cache_dir = cache_dir
 
@@ -31,7 +32,7 @@ class CrossEncoderSignal:
             from assistant.grounding.model import WEIGHTS_DIR, GroundingModel
 
             # loads once per process and backend, under its own lock
-            self._model = GroundingModel.shared(WEIGHTS_DIR, self.backend, self.cache_dir)
+            self._model = GroundingModel.shared(self.weights_dir or WEIGHTS_DIR, self.backend, self.cache_dir)
         return self._model
 
     @property

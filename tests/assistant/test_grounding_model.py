@@ -58,3 +58,19 @@ def _shipped() -> GroundingModel:
     if not _MODEL:
         _MODEL.append(GroundingModel.shared())
     return _MODEL[0]
+
+
+@pytest.mark.integration
+def test_the_grounding_weights_setting_picks_the_nli_model_and_a_wrong_folder_says_how_to_fix_it(tmp_path):
+    from assistant.grounding.model import NAMED_WEIGHTS, ModelConfig
+    from assistant.verify import make_verifier
+    from lexcite.errors import ConfigError
+    from lexcite.settings import load_settings
+
+    nli = make_verifier(load_settings(env={}, grounding_weights="nli", data_dir=tmp_path), kind="model")
+    assert nli.cross_encoder.threshold == ModelConfig.read(NAMED_WEIGHTS["nli"] / "config.json").threshold
+    assert nli.cross_encoder.model.config.pooling == "pooler"
+    default = make_verifier(load_settings(env={}, data_dir=tmp_path), kind="model")
+    assert default.cross_encoder.model is not nli.cross_encoder.model
+    with pytest.raises(ConfigError, match="grounding_weights .*training.lodo ship"):
+        make_verifier(load_settings(env={}, grounding_weights=str(tmp_path / "nowhere"), data_dir=tmp_path))

@@ -191,3 +191,21 @@ def test_a_trained_cross_encoder_ships_as_the_grounding_model_with_the_same_prob
     expected = ce.predict(pairs, show_progress_bar=False)
     assert abs(float(expected[0]) - float(expected[1])) > 0.01
     assert max(abs(float(a) - float(b)) for a, b in zip(shipped, expected)) < 0.01  # fp16 weights
+
+
+@pytest.mark.unit
+def test_synthetic_pairs_support_a_copied_sentence_even_with_no_in_it_and_not_its_perturbed_twin():
+    from random import Random
+
+    from training.lodo_train import synthetic
+
+    premise = ("No Party is permitted to make a reservation to Article 4. The committee shall meet 12 times a "
+               "year in Geneva. Each State Party shall report to the Secretary-General every two years.")
+    pairs = [LabelledPair("t", premise, "h", True, str(i)) for i in range(40)]
+    out = synthetic(pairs, 60, Random(3))
+    copies = [p for p in out if p.supported]
+    twins = [p for p in out if not p.supported]
+    assert copies and twins and all(p.hypothesis in premise for p in copies)
+    assert any(p.hypothesis.startswith("No Party") for p in copies)  # "no" does not make a sentence unsupported
+    assert all(p.hypothesis not in premise for p in twins)
+    assert len({p.hypothesis for p in twins}) >= 3  # several kinds of perturbation, not one
