@@ -16,9 +16,7 @@ from training.lodo_eval import Metrics, choose_threshold, metrics
 
 _FIXED_TITLES = {"coverage": "word coverage ≥ 0.6", "heuristics": "heuristic verifier (shipped rule)",
                  "shipped": "shipped verifier: model + vetoes (shipped t)",
-                 "model_fixed": "shipped model alone (shipped t)",
-                 "previous-shipped": "previous verifier: SciFact model + vetoes (t = 0.25)",
-                 "previous-model_fixed": "previous SciFact model alone (t = 0.25)"}
+                 "model_fixed": "shipped model alone (shipped t)"}
 
 
 def _cell(m: Metrics, attr: str) -> str:
@@ -61,8 +59,7 @@ def _title(variant: dict) -> str:
 
 
 def _order(variants: Sequence[dict]) -> list[dict]:
-    rank = {"coverage": 0, "heuristics": 1, "previous-shipped": 2, "previous-model_fixed": 3, "shipped": 4,
-            "model_fixed": 5, "model": 6}
+    rank = {"coverage": 0, "heuristics": 1, "shipped": 2, "model_fixed": 3, "model": 4}
     return sorted(variants, key=lambda v: (rank.get(v["variant"], 9), v["variant"]))
 
 
