@@ -105,11 +105,13 @@ def waiting_for_input(pid: int, timeout: float = 10) -> None:
         time.sleep(0.05)
 
 
-def read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 120) -> None:
+def read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 120, after: bytes = b"") -> None:
+    """Read the terminal into `seen` until `marker` shows (after the last `after`, when given: the next prompt,
+    not the one already seen)."""
     poller = select.poll()  # not select(): a long test session may hold more than 1024 descriptors
     poller.register(fd, select.POLLIN)
     end = time.monotonic() + timeout
-    while marker not in seen:
+    while marker not in seen[seen.rfind(after) if after else 0:]:
         left = end - time.monotonic()
         if left <= 0:
             raise AssertionError(f"no {marker!r} within {timeout:.0f} s; the terminal showed:\n{seen.decode(errors='replace')}")
@@ -134,7 +136,7 @@ def test_in_a_terminal_the_answer_streams_and_ctrl_c_at_the_prompt_leaves_cleanl
         read_until(master, b"you>", seen)
         os.write(master, b"What is the fine for refusing an inspection?\r")
         read_until(master, b"Sources (", seen)
-        read_until(master, b"you>", seen)
+        read_until(master, b"you>", seen, after=b"Sources (")  # the next prompt: the first is in `seen` already
         waiting_for_input(proc.pid)  # as a person's Ctrl-C would: once the prompt waits, not while it is drawn
         proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
         assert proc.wait(timeout=60) == 0
