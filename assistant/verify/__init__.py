@@ -226,7 +226,7 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
     from assistant.grounding.model import GroundingModel, runtime_for, weights_dir_for
     from assistant.verify.crossenc import CrossEncoderSignal
 
-    weights = weights_dir_for(settings) if settings is not None else None
+    weights = weights_dir_for(settings) if settings is not None and kind != "heuristics" else None
     use_model = kind != "heuristics" and GroundingModel.available(*([weights] if weights else []))
     if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
