@@ -105,6 +105,23 @@ def waiting_for_input(pid: int, timeout: float = 10) -> None:
         time.sleep(0.05)
 
 
+def _as_from_a_shell() -> None:
+    """In the child: Ctrl-C delivered and handled as a shell starts a program, whatever this test process's own
+    signal disposition or mask is at that moment (the full suite, not this test alone, hung here twice)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _signal_state(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return "unknown (no /proc)"
+    return "; ".join([line for line in status if line.startswith(("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"))]
+                     + [f"wchan {wchan}"])
+
+
 def read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 120, after: bytes = b"") -> None:
     """Read the terminal into `seen` until `marker` shows (after the last `after`, when given: the next prompt,
     not the one already seen)."""
@@ -129,7 +146,7 @@ def test_in_a_terminal_the_answer_streams_and_ctrl_c_at_the_prompt_leaves_cleanl
                   LEXCITE_AUDIT_LOG="false", COLUMNS="80", LINES="40", TERM="xterm")
     master, slave = os.openpty()
     proc = subprocess.Popen([sys.executable, *CLI, "chat"], stdin=slave, stdout=slave, stderr=slave, env=env,
-                            cwd=tmp_path, close_fds=True)
+                            cwd=tmp_path, close_fds=True, preexec_fn=_as_from_a_shell)
     os.close(slave)
     seen = bytearray()
     try:
@@ -139,7 +156,11 @@ def test_in_a_terminal_the_answer_streams_and_ctrl_c_at_the_prompt_leaves_cleanl
         read_until(master, b"you>", seen, after=b"Sources (")  # the next prompt: the first is in `seen` already
         waiting_for_input(proc.pid)  # as a person's Ctrl-C would: once the prompt waits, not while it is drawn
         proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
-        assert proc.wait(timeout=60) == 0
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"Ctrl-C did not end the chat; its signal state: {_signal_state(proc.pid)}") from None
+        assert code == 0
         try:
             while True:
                 chunk = os.read(master, 65536)
