@@ -24,7 +24,8 @@ def _cell(m: Metrics, attr: str) -> str:
     return "n/a" if math.isnan(v) else f"{v:.2f}"
 
 
-def _pooled_threshold(variant: dict, row: str) -> float:
+def pooled_threshold(variant: dict, row: str | None = None) -> float:
+    """The best-macro-F1 threshold on the threshold splits of every set but `row` (None: every set)."""
     gold, scores = [], []
     for name, by in variant["sets"].items():
         if name != row and "threshold" in by:
@@ -42,7 +43,7 @@ def variant_metrics(variant: dict, row: str, held_out_parts: bool = False) -> tu
     test = variant["sets"][row]["test"]
     if test.get("decisions") is not None:
         return metrics(test["gold"], test["decisions"]), None
-    t = _pooled_threshold(variant, row)
+    t = pooled_threshold(variant, row)
     own = variant["sets"][row]["threshold"]
     t_own = choose_threshold(own["gold"], own["scores"])
     cut = lambda s, th: [x >= th for x in s]  # noqa: E731

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.lodo_eval import choose_threshold
+from training.lodo_report import pooled_threshold
 
 _WORD_EMB = "bert.embeddings.word_embeddings.weight"
 
@@ -31,17 +31,13 @@ class Shipped:
     tensors: int
 
 
-def pooled_threshold(scores_file: Path) -> tuple[float, int]:
+def _threshold(scores_file: Path) -> tuple[float, int]:
     """The best-macro-F1 threshold on the threshold splits of every set in a `training.lodo score` file."""
     data = json.loads(Path(scores_file).read_text(encoding="utf-8"))
-    gold, scores = [], []
-    for by in data["sets"].values():
-        if "threshold" in by:
-            gold += by["threshold"]["gold"]
-            scores += by["threshold"]["scores"]
-    if not gold:
+    n = sum(len(by["threshold"]["gold"]) for by in data["sets"].values() if "threshold" in by)
+    if not n:
         raise SystemExit(f"{scores_file} has no threshold-split scores: run `training.lodo score` first")
-    return choose_threshold(gold, scores), len(gold)
+    return pooled_threshold(data), n
 
 
 def renamed(key: str) -> str | None:
@@ -62,7 +58,7 @@ def ship(model_dir: Path, scores_file: Path, weights_dir: Path, max_len: int = 1
     from assistant.grounding.model import CONFIG_FILE, WEIGHTS_FILE
 
     model_dir, weights_dir = Path(model_dir), Path(weights_dir)
-    threshold, n = pooled_threshold(scores_file)
+    threshold, n = _threshold(scores_file)
     state = {}
     with safe_open(str(model_dir / "model.safetensors"), "pt") as f:
         for key in f.keys():

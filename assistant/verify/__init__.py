@@ -223,11 +223,11 @@ def make_verifier(settings=None, embedder=None, kind: str | None = None) -> Veri
         embedder = embedder_for(settings)
     kind = kind or getattr(settings, "verifier", "auto") or "auto"
     VERIFIERS.check(kind)
-    from assistant.grounding.model import GroundingModel, runtime_for, weights_dir_for
+    from assistant.grounding.model import WEIGHTS_DIR, GroundingModel, runtime_for, weights_dir_for
     from assistant.verify.crossenc import CrossEncoderSignal
 
-    weights = weights_dir_for(settings) if settings is not None and kind != "heuristics" else None
-    use_model = kind != "heuristics" and GroundingModel.available(*([weights] if weights else []))
+    weights = weights_dir_for(settings) if settings is not None and kind != "heuristics" else WEIGHTS_DIR
+    use_model = kind != "heuristics" and GroundingModel.available(weights)
     if kind == "model" and not use_model:
         raise ConfigError("verifier 'model' needs the grounding weights in assistant/grounding/weights; restore "
                           "them from git, train them (python -m training.train_grounding), or set verifier = heuristics")
