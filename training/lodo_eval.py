@@ -134,34 +134,14 @@ def veto_breakdown(pairs: Sequence[LabelledPair], embedder, progress=None) -> li
     return rows
 
 
-def _windows(passage: str, tokenizer, budget: int) -> list[str]:
-    """Whole-sentence windows of at most `budget` word pieces, one sentence of overlap (as the shipped
-    GroundingModel scores long passages)."""
-    from assistant.grounding.model import sentences_of
-
-    sents = sentences_of(passage) or [passage]
-    lens = [len(tokenizer.tokenize(s)) for s in sents]
-    if len(sents) <= 1 or sum(lens) <= budget:
-        return [passage]
-    out, i = [], 0
-    while i < len(sents):
-        j, n = i, 0
-        while j < len(sents) and (n + lens[j] <= budget or j == i):
-            n += lens[j]
-            j += 1
-        out.append(" ".join(sents[i:j]))
-        if j >= len(sents):
-            break
-        i = max(i + 1, j - 1)
-    return out
-
-
 def cross_encoder_scores(pairs: Sequence[LabelledPair], model, window_tokens: int = 200,
                          batch_size: int = 32) -> Scored:
     """A trained `sentence_transformers.CrossEncoder`: P(supported) of the best window of the premise."""
+    from assistant.grounding.model import sentence_windows
+
     flat, owner = [], []
     for i, p in enumerate(pairs):
-        for w in _windows(p.premise, model.tokenizer, window_tokens):
+        for w in sentence_windows(p.premise, model.tokenizer, window_tokens):
             flat.append((p.hypothesis, w))
             owner.append(i)
     probs = model.predict(flat, batch_size=batch_size, show_progress_bar=False) if flat else []

