@@ -89,8 +89,13 @@ class SentenceScorer:
         self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.embedder.dim))
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            have = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+            for t in have:
+                self._cache.move_to_end(t)  # least recently used goes first
+        missing = [t for t in dict.fromkeys(texts) if t not in have]
         if missing:
             stored = self.store.get(missing) if self.store is not None else {}
             todo = [t for t in missing if t not in stored]
@@ -98,14 +103,12 @@ class SentenceScorer:
             if todo and self.store is not None:
                 self.store.put(todo, fresh)
             found = {**stored, **dict(zip(todo, fresh))}
-            missing, vecs = list(found), list(found.values())
+            have.update(found)
             with self._lock:
-                for t, v in zip(missing, vecs):
-                    self._cache[t] = v
-                while len(self._cache) > self._cache_size:
+                self._cache.update(found)
+                while len(self._cache) > self._cache_size:  # evicting never loses a vector this call returns
                     self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
+        return np.stack([have[t] for t in texts])
 
     def candidates(self, question: str, passages: Sequence[Passage], focus: str = "") -> list[Candidate]:
         """Every answer-like sentence of `passages`, scored. `focus` (the words the user typed in a

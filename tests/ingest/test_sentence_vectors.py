@@ -125,3 +125,20 @@ def test_the_cache_keeps_models_apart_and_rounds_to_float16(tmp_path):
     assert list(got) == ["The Parties shall cooperate."]
     assert np.allclose(got["The Parties shall cooperate."], v[0], atol=1e-3)
     assert a.missing(["The Parties shall cooperate.", "Not there."]) == ["Not there."]
+
+
+def test_a_long_running_server_whose_sentence_memory_is_full_still_gets_every_vector_it_asks_for():
+    """The in-memory cache is bounded; a question whose sentences are partly remembered and partly new used to
+    evict remembered ones before reading them back (KeyError once the memory was full)."""
+    from assistant.extractive import SentenceScorer
+
+    embedder = CountingEmbedder()
+    scorer = SentenceScorer(embedder, cache_size=3)
+    first = [f"Sentence number {i} of the act." for i in range(3)]
+    scorer.vectors(first)
+    asked = first + [f"A new sentence {i} of the act." for i in range(4)]
+    got = scorer.vectors(asked)
+    want = HashEmbedder().embed(asked).astype(np.float16).astype(np.float32)
+    assert np.allclose(got, want)
+    assert len(scorer._cache) == 3  # still bounded
+    assert embedder.texts == first + asked[3:]  # remembered sentences were not embedded again
