@@ -54,7 +54,11 @@ class DenseRetriever:
         k = _check_k(k)
         if not queries:
             return []
-        vecs = self.index.embedder.embed(list(queries))
+        return self.retrieve_vectors(self.index.embedder.embed(list(queries)), k, sources, source_types)
+
+    def retrieve_vectors(self, vecs: np.ndarray, k: int, sources=None, source_types=None) -> list[list[Passage]]:
+        """`retrieve_many` for query vectors already embedded."""
+        k = _check_k(k)
         return [self._passages(hits, k) for hits in self.search_vectors(vecs, k * OVERFETCH + 8, sources, source_types)]
 
     def search_vectors(self, vecs: np.ndarray, n: int, sources=None, source_types=None) -> list[list[tuple[str, float]]]:
@@ -98,6 +102,12 @@ class HybridRetriever:
     language `language_boost` standard deviations of the fused score (`prefer_language`): of a text
     and its translation, the one in the question's language comes first. A question whose language
     is unsure, or a candidate list all in one language, is left as fused; 0 turns it off.
+
+    Last, the best `sentence_depth` passages are reordered by their best sentence (`by_best_sentence`):
+    each moves `sentence_weight` standard deviations of their fused scores per standard deviation of its
+    best sentence's cosine to the question above the others'. A passage is embedded as a whole, so one
+    sentence that answers the question is diluted by the rest; the sentence vectors are the ones ingest
+    keeps for the answer path (`sentences`, default a SentenceScorer over the index's cache). 0 turns it off.
     """
 
     name = "hybrid"
@@ -105,11 +115,13 @@ class HybridRetriever:
 
     def __init__(self, index: Index, fusion: str = "zscore", depth: int = 100, dense_weight: float = 0.5,
                  rrf_k: float = 60.0, weights: tuple[float, float] = (1.0, 1.0), language_boost: float = 0.5,
-                 detector=None):
+                 detector=None, sentence_weight: float = 0.0, sentence_depth: int = 30, sentences=None):
         if depth < 1:
             raise ValueError("depth must be at least 1")
         if language_boost < 0:
             raise ValueError("language_boost must be >= 0")
+        if sentence_weight < 0 or sentence_depth < 1:
+            raise ValueError("sentence_weight must be >= 0 and sentence_depth at least 1")
         if fusion not in self.FUSIONS:
             raise ValueError(f"fusion {fusion!r} is not one of {', '.join(self.FUSIONS)}")
         self.index = index
@@ -122,6 +134,9 @@ class HybridRetriever:
         self.weights = weights
         self.language_boost = float(language_boost)
         self.detector = detector
+        self.sentence_weight = float(sentence_weight)
+        self.sentence_depth = int(sentence_depth)
+        self._sentences = sentences
 
     def retrieve(self, query, k, sources=None, source_types=None):
         return self.retrieve_many([query], k, sources, source_types)[0]
@@ -129,9 +144,42 @@ class HybridRetriever:
     def retrieve_many(self, queries: Sequence[str], k: int, sources=None, source_types=None) -> list[list[Passage]]:
         k = _check_k(k)
         depth = max(self.depth, k)
-        dense = self.dense.retrieve_many(queries, depth, sources, source_types)
+        if not queries:
+            return []
+        vecs = self.index.embedder.embed(list(queries))
+        dense = self.dense.retrieve_vectors(vecs, depth, sources, source_types)
         lexical = self.lexical.retrieve_many(queries, depth, sources, source_types)
-        return [self.fuse(d, l, k, self.language_of(q)) for q, d, l in zip(queries, dense, lexical)]
+        return [self.fuse(d, l, k, self.language_of(q), v) for q, d, l, v in zip(queries, dense, lexical, vecs)]
+
+    @property
+    def sentences(self):
+        if self._sentences is None:
+            from assistant.extractive import SentenceScorer
+
+            self._sentences = SentenceScorer(self.index.embedder, store=getattr(self.index, "sentences", None))
+        return self._sentences
+
+    def by_best_sentence(self, passages: Sequence[Passage], query_vector: np.ndarray) -> list[Passage]:
+        """The first `sentence_depth` passages reordered by fused score + sentence_weight * sd(fused) *
+        z(best sentence cosine); the rest keep their scores (see the class docstring)."""
+        head = list(passages[: self.sentence_depth])
+        if not self.sentence_weight or len(head) < 2:
+            return list(passages)
+        from lexcite.text.sentences import split_sentences
+
+        texts = [[s.text for s in split_sentences(p.chunk.text) if s.text.strip()] or [p.chunk.text] for p in head]
+        vecs = self.sentences.vectors([t for ts in texts for t in ts])
+        cos = vecs @ np.asarray(query_vector, dtype=np.float32)
+        best, at = [], 0
+        for ts in texts:
+            best.append(float(cos[at:at + len(ts)].max()))
+            at += len(ts)
+        b, f = np.asarray(best), np.asarray([p.score for p in head])
+        if b.std() < 1e-9 or f.std() < 1e-9:
+            return list(passages)
+        moved = f + self.sentence_weight * f.std() * (b - b.mean()) / b.std()
+        head = [Passage(p.chunk, float(m), p.dense_rank, p.lexical_rank) for p, m in zip(head, moved)]
+        return sorted(head + list(passages[self.sentence_depth:]), key=lambda p: -p.score)
 
     def language_of(self, query: str) -> str:
         """The question's ISO 639-1 code, or "" when unsure (or when the preference is off)."""
@@ -143,12 +191,16 @@ class HybridRetriever:
             self.detector = default_detector()
         return self.detector.detect(query)
 
-    def fuse(self, dense: Sequence[Passage], lexical: Sequence[Passage], k: int, language: str = "") -> list[Passage]:
+    def fuse(self, dense: Sequence[Passage], lexical: Sequence[Passage], k: int, language: str = "",
+             query_vector: np.ndarray | None = None) -> list[Passage]:
         if self.fusion == "rrf":
             fused = fuse(dense, lexical, self.rrf_k, self.weights)
         else:
             fused = zscore_fuse(dense, lexical, self.dense_weight)
-        return collapse_overlaps(demote_footnotes(prefer_language(fused, language, self.language_boost)))[:k]
+        ranked = collapse_overlaps(demote_footnotes(prefer_language(fused, language, self.language_boost)))
+        if query_vector is not None and self.sentence_weight:
+            ranked = self.by_best_sentence(ranked, query_vector)
+        return ranked[:k]
 
     def as_langchain(self, k: int = 6, sources: Sequence[str] | None = None,
                      source_types: Sequence[str] | None = None):
@@ -163,6 +215,8 @@ RETRIEVERS = {"dense": DenseRetriever, "lexical": LexicalRetriever, "hybrid": Hy
 
 def make_retriever(index: Index, name: str = "hybrid") -> Retriever:
     try:
+        if name == "hybrid":
+            return HybridRetriever(index, sentence_weight=index.settings.sentence_weight)
         return RETRIEVERS[name](index)
     except KeyError:
         raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVERS)}") from None

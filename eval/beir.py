@@ -181,7 +181,7 @@ def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: i
     """
     from assistant.retrieval import HybridRetriever
 
-    hybrid = hybrid or HybridRetriever(index)
+    hybrid = hybrid or HybridRetriever(index, sentence_weight=index.settings.sentence_weight)
     rrf = HybridRetriever(index, fusion="rrf", depth=hybrid.depth)
     qids = sorted(data.queries, key=_natural)[: limit_queries or None]
     texts = [data.queries[q] for q in qids]
@@ -189,12 +189,14 @@ def run_queries(index: Index, data: BeirSet, k_docs: int = 100, limit_queries: i
     depth = max(hybrid.depth, k_chunks)
     if progress:
         progress("embed queries", 0, len(qids))
-    dense = hybrid.dense.retrieve_many(texts, depth)  # one model call, batched Chroma queries
+    vecs = index.embedder.embed(texts) if texts else None
+    dense = hybrid.dense.retrieve_vectors(vecs, depth) if texts else []  # one model call, batched Chroma queries
     runs: dict[str, dict[str, list[str]]] = {"dense": {}, "lexical": {}, "hybrid": {}, "hybrid-rrf": {}}
     for n, (qid, text, d) in enumerate(zip(qids, texts, dense)):
+        qvec = vecs[n]
         lex = hybrid.lexical.retrieve(text, depth)
         language = hybrid.language_of(text)
-        fused = hybrid.fuse(d[:depth], lex[:depth], k_chunks, language)  # = hybrid.retrieve(text, k_chunks)
+        fused = hybrid.fuse(d[:depth], lex[:depth], k_chunks, language, qvec)  # = hybrid.retrieve(text, k_chunks)
         by_rank = rrf.fuse(d[:depth], lex[:depth], k_chunks, language)
         for name, passages in (("dense", d), ("lexical", lex), ("hybrid", fused), ("hybrid-rrf", by_rank)):
             runs[name][qid] = rank_documents([p.chunk.source for p in passages], k_docs)

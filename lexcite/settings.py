@@ -74,6 +74,10 @@ class Settings:
     """Append every answer to data_dir/audit.jsonl."""
     export_dir: Path = Path("exports")
     """Where `lexcite ask --export` and `/export` in `lexcite chat` write answer records (.md, .docx)."""
+    sentence_weight: float = 0.0
+    """How much a passage's best sentence reorders the hybrid retriever's top 30 (0 = off; a number >= 0): each
+    passage moves this many standard deviations of their fused scores per standard deviation of its best
+    sentence's cosine to the question (assistant/retrieval.py). Uses the sentence vectors below."""
     sentence_vectors: bool = True
     """Embed each new chunk's sentences at ingest and keep them in data_dir/sentences.sqlite3, so answering a
     question embeds only the question (ingest takes about twice as long; false: sentences are embedded when a
@@ -184,6 +188,9 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
     if not 1 <= s.k <= MAX_K:
         raise ConfigError(f"k (passages per question) must be a whole number from 1 to {MAX_K}, not {s.k}; "
                           "fix LEXCITE_K, --k or lexcite.toml")
+    if not s.sentence_weight >= 0:
+        raise ConfigError(f"sentence_weight must be 0 or more (it is {s.sentence_weight:g}); fix "
+                          "LEXCITE_SENTENCE_WEIGHT or lexcite.toml")
     if not s.max_file_mb > 0:
         raise ConfigError(f"max_file_mb must be above 0 (it is {s.max_file_mb:g}); fix LEXCITE_MAX_FILE_MB or lexcite.toml")
     return s

@@ -244,6 +244,59 @@ def cmd_score(args) -> None:
     print(json.dumps({"name": args.name, "queries": len(queries), "pairs": len(pairs)}))
 
 
+def cmd_sentences(args) -> None:
+    """A reranker with no training: each candidate scored by its best sentence's cosine to the query (the
+    embedding model's sentence vectors, which ingest keeps for every chunk), to be fused like the others."""
+    from ingest.embedder import get_embedder
+    from lexcite.settings import load_settings
+    from lexcite.text.sentences import split_sentences
+
+    settings = load_settings(env={})
+    embedder = get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))
+    queries = [q for q in load_queries(args.out) if split_of(q.qid) in ("val", "heldout")]
+    sents = {c.text: [x.text for x in split_sentences(c.text) if x.text.strip()] or [c.text]
+             for q in queries for c in q.candidates}
+    flat = list(dict.fromkeys(t for ts in sents.values() for t in ts))
+    log.info("embedding %d sentences of %d passages", len(flat), len(sents))
+    vecs = {}
+    for i in range(0, len(flat), 512):
+        vecs.update(zip(flat[i:i + 512], embedder.embed(flat[i:i + 512])))
+        log.info("sentences: %d / %d", min(i + 512, len(flat)), len(flat))
+    qv = embedder.embed([q.text for q in queries])
+    scores = {q.qid: [float(max(vecs[t] @ qv[n] for t in sents[c.text])) for c in q.candidates]
+              for n, q in enumerate(queries)}
+    (args.out / "scores").mkdir(exist_ok=True)
+    (args.out / "scores" / f"{args.name}.json").write_text(json.dumps({"model": embedder.name, "scores": scores}),
+                                                          encoding="utf-8")
+    print(json.dumps({"name": args.name, "queries": len(queries), "sentences": len(flat)}))
+
+
+def cmd_retriever(args) -> None:
+    """The shipped retriever's own best-sentence step (HybridRetriever.sentence_weight) at several weights,
+    through `eval.beir.run_queries` as `lexcite eval retrieval` runs it: nDCG@10 on val and held out."""
+    from assistant.retrieval import HybridRetriever
+    from eval.beir import build_index, load_beir, run_queries
+    from eval.metrics.retrieval import evaluate_run
+    from ingest.embedder import get_embedder
+    from lexcite.settings import load_settings
+
+    data = load_beir(args.beir, "train")
+    lines = ["| sentence_weight | val nDCG@10 | held-out nDCG@10 | held-out recall@10 | held-out MRR@10 |",
+             "|---:|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="lexcite-rerank-") as tmp:
+        settings = load_settings(env={}, data_dir=Path(tmp), chroma_url="", collection="rerank")
+        embedder = get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))
+        index = build_index(data, settings, embedder, args.cache)
+        for w in args.weights:
+            runs = run_queries(index, data, hybrid=HybridRetriever(index, sentence_weight=w))["hybrid"]
+            got = {s: evaluate_run(runs, {q: r for q, r in data.qrels.items() if split_of(q) == s}, METRICS)
+                   for s in ("val", "heldout")}
+            lines.append(f"| {w:g} | {got['val']['ndcg@10']:.4f} | " + " | ".join(
+                f"{got['heldout'][m]:.4f}" for m in METRICS) + " |")
+            log.info(lines[-1])
+    print("\n".join(lines))
+
+
 def _z(x: np.ndarray) -> np.ndarray:
     sd = x.std()
     return (x - x.mean()) / sd if sd > 1e-9 else x * 0.0
@@ -318,10 +371,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--model", type=Path, required=True)
     s.add_argument("--name", required=True)
     s.add_argument("--max-len", type=int, default=256)
+    e = sub.add_parser("sentences", help="score the candidates by their best sentence's cosine to the query")
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--name", default="best-sentence")
+    h = sub.add_parser("retriever", help="the retriever's best-sentence step at several weights, val and held out")
+    h.add_argument("--beir", type=Path, default=_SHARED / "scifact-dev")
+    h.add_argument("--cache", type=Path, default=None, help="the corpus vectors (as `candidates --cache`)")
+    h.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.5, 0.75, 1.0])
     r = sub.add_parser("report", help="nDCG@10 on the held-out queries, hybrid beside each reranker")
     r.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    {"candidates": cmd_candidates, "train": cmd_train, "score": cmd_score, "report": cmd_report}[args.cmd](args)
+    {"candidates": cmd_candidates, "train": cmd_train, "score": cmd_score, "sentences": cmd_sentences,
+     "retriever": cmd_retriever, "report": cmd_report}[args.cmd](args)
     return 0
 
 

@@ -273,3 +273,45 @@ def test_hybrid_with_the_real_model_finds_a_shipped_passage_from_its_words(shipp
         top = retriever.retrieve(query, 5)
         assert any(p.chunk.source == c.source and p.chunk.start < c.end and c.start < p.chunk.end
                    for p in top), (query, [(p.chunk.source, p.chunk.start) for p in top])
+
+
+class _SentenceVectors:
+    """Deterministic sentence vectors: a sentence naming 'kidney' points along the question, others away."""
+
+    def vectors(self, texts):
+        import numpy as np
+
+        return np.array([[1.0, 0.0] if "kidney" in t else [0.6, 0.8] for t in texts], dtype=np.float32)
+
+
+def _passage(n: int, text: str, score: float) -> Passage:
+    return Passage(Chunk(f"c{n}", text, f"doc{n}.txt", f"Doc {n}", None, "", 0, len(text), "primary_law", "h"), score)
+
+
+@pytest.mark.unit
+def test_a_passage_whose_one_sentence_answers_moves_up_by_its_best_sentence_and_weight_zero_changes_nothing():
+    import numpy as np
+
+    pool = [_passage(1, "The registrar keeps records. Records are kept for twenty years.", 2.0),
+            _passage(2, "Fees are set by decree. A kidney may be taken from a living donor.", 1.8),
+            _passage(3, "The minister reports each year.", 1.0),
+            _passage(4, "A kidney register is kept.", 0.2)]  # beyond the depth: left where it is
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    off = HybridRetriever(None, sentences=_SentenceVectors(), sentence_depth=3)
+    assert off.by_best_sentence(pool, question) == pool
+    on = HybridRetriever(None, sentence_weight=0.75, sentences=_SentenceVectors(), sentence_depth=3)
+    ranked = on.by_best_sentence(pool, question)
+    assert [p.chunk.id for p in ranked] == ["c2", "c1", "c3", "c4"]
+    assert ranked[-1] == pool[-1]
+    assert [p.score for p in ranked] == sorted((p.score for p in ranked), reverse=True)
+
+
+@pytest.mark.unit
+def test_the_sentence_weight_comes_from_settings_and_a_negative_one_is_refused(tmp_path, hash_embedder):
+    from lexcite.errors import ConfigError
+    from lexcite.settings import load_settings
+
+    settings = load_settings(env={"LEXCITE_SENTENCE_WEIGHT": "0.5"}, data_dir=tmp_path)
+    assert make_retriever(Index(settings, hash_embedder), "hybrid").sentence_weight == 0.5
+    with pytest.raises(ConfigError, match="sentence_weight"):
+        load_settings(env={"LEXCITE_SENTENCE_WEIGHT": "-1"}, data_dir=tmp_path)
