@@ -103,7 +103,7 @@ class HybridRetriever:
     and its translation, the one in the question's language comes first. A question whose language
     is unsure, or a candidate list all in one language, is left as fused; 0 turns it off.
 
-    Last, the best `sentence_depth` passages are reordered by their best sentence (`by_best_sentence`):
+    Last, the best `sentence_depth` passages are reordered by their best sentence, heading included (`by_best_sentence`):
     each moves `sentence_weight` standard deviations of their fused scores per standard deviation of its
     best sentence's cosine to the question above the others'. A passage is embedded as a whole, so one
     sentence that answers the question is diluted by the rest; the sentence vectors are the ones ingest
@@ -167,7 +167,9 @@ class HybridRetriever:
             return list(passages)
         from lexcite.text.sentences import split_sentences
 
-        texts = [[s.text for s in split_sentences(p.chunk.text) if s.text.strip()] or [p.chunk.text] for p in head]
+        # the heading counts as a sentence: a title often says what the passage is about in the question's words
+        texts = [([p.chunk.section] if p.chunk.section.strip() else [])
+                 + ([s.text for s in split_sentences(p.chunk.text) if s.text.strip()] or [p.chunk.text]) for p in head]
         vecs = self.sentences.vectors([t for ts in texts for t in ts])
         cos = vecs @ np.asarray(query_vector, dtype=np.float32)
         best, at = [], 0

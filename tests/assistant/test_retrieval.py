@@ -281,7 +281,7 @@ class _SentenceVectors:
     def vectors(self, texts):
         import numpy as np
 
-        return np.array([[1.0, 0.0] if "kidney" in t else [0.6, 0.8] for t in texts], dtype=np.float32)
+        return np.array([[1.0, 0.0] if "kidney" in t.lower() else [0.6, 0.8] for t in texts], dtype=np.float32)
 
 
 def _passage(n: int, text: str, score: float) -> Passage:
@@ -304,6 +304,18 @@ def test_a_passage_whose_one_sentence_answers_moves_up_by_its_best_sentence_and_
     assert [p.chunk.id for p in ranked] == ["c2", "c1", "c3", "c4"]
     assert ranked[-1] == pool[-1]
     assert [p.score for p in ranked] == sorted((p.score for p in ranked), reverse=True)
+
+
+@pytest.mark.unit
+def test_a_heading_that_names_the_question_counts_as_a_sentence_of_its_passage():
+    import numpy as np
+
+    plain = _passage(1, "The registrar keeps records.", 2.0)
+    headed = Passage(Chunk("c2", "Fees are set by decree.", "doc2.txt", "Doc 2", None, "Kidney donation", 0, 23,
+                           "primary_law", "h"), 1.8)
+    on = HybridRetriever(None, sentence_weight=0.75, sentences=_SentenceVectors())
+    ranked = on.by_best_sentence([plain, headed, _passage(3, "The minister reports.", 1.0)], np.array([1.0, 0.0]))
+    assert ranked[0].chunk.id == "c2"
 
 
 @pytest.mark.unit
