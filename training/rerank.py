@@ -3,7 +3,9 @@
     python -m training.rerank candidates --beir ../shared/datasets/scifact-dev --out /tmp/rr
     python -m training.rerank train --out /tmp/rr --base FOLDER --run nli-ft [--steps 600]
     python -m training.rerank score --out /tmp/rr --model /tmp/rr/nli-ft/model --name nli-ft
+    python -m training.rerank sentences --out /tmp/rr        # no training: each candidate's best sentence
     python -m training.rerank report --out /tmp/rr
+    python -m training.rerank retriever --cache /tmp/rr/vecs  # the retriever's own sentence_weight step
 
 `candidates` indexes the BEIR set (its train qrels) exactly as `lexcite eval retrieval` does and keeps,
 for every query, the hybrid retriever's top documents (each as its best passage, with the fused score).
