@@ -151,6 +151,10 @@ class HybridRetriever:
         lexical = self.lexical.retrieve_many(queries, depth, sources, source_types)
         return [self.fuse(d, l, k, self.language_of(q), v) for q, d, l, v in zip(queries, dense, lexical, vecs)]
 
+    def share_sentences(self, sentences) -> None:
+        """Read sentence vectors through `sentences` (the answer path's SentenceScorer): one memory, not two."""
+        self._sentences = sentences
+
     @property
     def sentences(self):
         if self._sentences is None:

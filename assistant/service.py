@@ -60,6 +60,8 @@ class Assistant:
         self.verifier = verifier
         self.embedder = embedder or index.embedder
         self.scorer = SentenceScorer(self.embedder, store=getattr(index, "sentences", None))
+        if hasattr(retriever, "share_sentences"):  # the retriever's best-sentence step reads the same vectors
+            retriever.share_sentences(self.scorer)
         self.extractive = BACKENDS.build("extractive", self.scorer)
         self.gate = EvidenceGate(self.scorer.vectors)
         self.instruments = InstrumentNames(index.catalog)

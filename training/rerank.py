@@ -97,20 +97,26 @@ def synthetic_queries(corpus: dict[str, tuple[str, str]], n: int, seed: int) -> 
     return out
 
 
+def _scratch_index(data, data_dir: Path, cache: Path | None):
+    """The BEIR set indexed in `data_dir` as `lexcite eval retrieval` indexes it (corpus vectors kept in `cache`)."""
+    from eval.beir import build_index
+    from ingest.embedder import embedder_for
+    from lexcite.settings import load_settings
+
+    settings = load_settings(env={}, data_dir=data_dir, chroma_url="", collection="rerank")
+    return build_index(data, settings, embedder_for(settings), cache)
+
+
 def cmd_candidates(args) -> None:
     from assistant.retrieval import HybridRetriever
-    from eval.beir import build_index, doc_chunks, embed_text, load_beir
-    from ingest.embedder import get_embedder
-    from lexcite.settings import load_settings
+    from eval.beir import doc_chunks, embed_text, load_beir
 
     data = load_beir(args.beir, "train")
     made = synthetic_queries(data.corpus, args.synthetic, args.seed)
     texts = {**data.queries, **{q: t for q, (t, _) in made.items()}}
     relevant = {**data.qrels, **{q: {q[len(SYNTHETIC):]: 1} for q in made}}
     with tempfile.TemporaryDirectory(prefix="lexcite-rerank-") as tmp:
-        settings = load_settings(env={}, data_dir=Path(tmp), chroma_url="", collection="rerank")
-        embedder = get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))
-        index = build_index(data, settings, embedder, args.cache)
+        index = _scratch_index(data, Path(tmp), args.cache)
         hybrid = HybridRetriever(index)
         qids = sorted(texts)
         rows = []
@@ -249,12 +255,11 @@ def cmd_score(args) -> None:
 def cmd_sentences(args) -> None:
     """A reranker with no training: each candidate scored by its best sentence's cosine to the query (the
     embedding model's sentence vectors, which ingest keeps for every chunk), to be fused like the others."""
-    from ingest.embedder import get_embedder
+    from ingest.embedder import embedder_for
     from lexcite.settings import load_settings
     from lexcite.text.sentences import split_sentences
 
-    settings = load_settings(env={})
-    embedder = get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))
+    embedder = embedder_for(load_settings(env={}))
     queries = [q for q in load_queries(args.out) if split_of(q.qid) in ("val", "heldout")]
     sents = {c.text: [x.text for x in split_sentences(c.text) if x.text.strip()] or [c.text]
              for q in queries for c in q.candidates}
@@ -277,18 +282,14 @@ def cmd_retriever(args) -> None:
     """The shipped retriever's own best-sentence step (HybridRetriever.sentence_weight) at several weights,
     through `eval.beir.run_queries` as `lexcite eval retrieval` runs it: nDCG@10 on val and held out."""
     from assistant.retrieval import HybridRetriever
-    from eval.beir import build_index, load_beir, run_queries
+    from eval.beir import load_beir, run_queries
     from eval.metrics.retrieval import evaluate_run
-    from ingest.embedder import get_embedder
-    from lexcite.settings import load_settings
 
     data = load_beir(args.beir, "train")
     lines = ["| sentence_weight | val nDCG@10 | held-out nDCG@10 | held-out recall@10 | held-out MRR@10 |",
              "|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="lexcite-rerank-") as tmp:
-        settings = load_settings(env={}, data_dir=Path(tmp), chroma_url="", collection="rerank")
-        embedder = get_embedder(settings.embedding_model, settings.encoder_backend, str(settings.cache_dir))
-        index = build_index(data, settings, embedder, args.cache)
+        index = _scratch_index(data, Path(tmp), args.cache)
         for w in args.weights:
             runs = run_queries(index, data, hybrid=HybridRetriever(index, sentence_weight=w))["hybrid"]
             got = {s: evaluate_run(runs, {q: r for q, r in data.qrels.items() if split_of(q) == s}, METRICS)

@@ -327,3 +327,14 @@ def test_the_sentence_weight_comes_from_settings_and_a_negative_one_is_refused(t
     assert make_retriever(Index(settings, hash_embedder), "hybrid").sentence_weight == 0.5
     with pytest.raises(ConfigError, match="sentence_weight"):
         load_settings(env={"LEXCITE_SENTENCE_WEIGHT": "-1"}, data_dir=tmp_path)
+
+
+@pytest.mark.unit
+def test_the_assistant_and_its_retriever_read_sentence_vectors_through_one_memory(tmp_path, hash_embedder):
+    from assistant.service import Assistant
+    from lexcite.settings import load_settings
+
+    settings = load_settings(env={}, data_dir=tmp_path)
+    index = Index(settings, hash_embedder)
+    assistant = Assistant(settings, index, make_retriever(index), verifier=None)
+    assert assistant.retriever.sentences is assistant.scorer
