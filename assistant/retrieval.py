@@ -107,7 +107,9 @@ class HybridRetriever:
     each moves `sentence_weight` standard deviations of their fused scores per standard deviation of its
     best sentence's cosine to the question above the others'. A passage is embedded as a whole, so one
     sentence that answers the question is diluted by the rest; the sentence vectors are the ones ingest
-    keeps for the answer path (`sentences`, default a SentenceScorer over the index's cache). 0 turns it off.
+    keeps for the answer path (`sentences`, default a SentenceScorer over the index's cache). It only reorders:
+    the passages keep the fused scores rank by rank, so what reads scores downstream (the extractive answerer's
+    passage prior, refusal margins) sees the distribution it was tuned on. 0 turns it off.
     """
 
     name = "hybrid"
@@ -165,7 +167,8 @@ class HybridRetriever:
 
     def by_best_sentence(self, passages: Sequence[Passage], query_vector: np.ndarray) -> list[Passage]:
         """The first `sentence_depth` passages reordered by fused score + sentence_weight * sd(fused) *
-        z(best sentence cosine); the rest keep their scores (see the class docstring)."""
+        z(best sentence cosine), keeping the fused scores rank by rank; the rest are left as they are (see the
+        class docstring)."""
         head = list(passages[: self.sentence_depth])
         if not self.sentence_weight or len(head) < 2:
             return list(passages)
@@ -184,8 +187,12 @@ class HybridRetriever:
         if b.std() < 1e-9 or f.std() < 1e-9:
             return list(passages)
         moved = f + self.sentence_weight * f.std() * (b - b.mean()) / b.std()
-        head = [Passage(p.chunk, float(m), p.dense_rank, p.lexical_rank) for p, m in zip(head, moved)]
-        return sorted(head + list(passages[self.sentence_depth:]), key=lambda p: -p.score)
+        order = sorted(range(len(head)), key=lambda i: -moved[i])
+        # a reordering only: the i-th passage takes the i-th best fused score, so what reads scores downstream
+        # (the answerer's passage prior, refusal margins) sees the distribution it was calibrated on
+        scores = sorted(f, reverse=True)
+        head = [Passage(head[i].chunk, float(s), head[i].dense_rank, head[i].lexical_rank) for i, s in zip(order, scores)]
+        return head + list(passages[self.sentence_depth:])
 
     def language_of(self, query: str) -> str:
         """The question's ISO 639-1 code, or "" when unsure (or when the preference is off)."""

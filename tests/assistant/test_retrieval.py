@@ -303,7 +303,9 @@ def test_a_passage_whose_one_sentence_answers_moves_up_by_its_best_sentence_and_
     ranked = on.by_best_sentence(pool, question)
     assert [p.chunk.id for p in ranked] == ["c2", "c1", "c3", "c4"]
     assert ranked[-1] == pool[-1]
-    assert [p.score for p in ranked] == sorted((p.score for p in ranked), reverse=True)
+    # a reordering only: the pool keeps its scores, rank by rank, so the answerer's passage prior and the
+    # refusal margins downstream see the distribution they were calibrated on
+    assert [p.score for p in ranked] == [p.score for p in pool]
 
 
 @pytest.mark.unit
