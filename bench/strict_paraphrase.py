@@ -8,7 +8,9 @@ scripted "LLM" writes, for each sentence and the chunk it comes from:
                flipped, an antonym (training/perturb.py's perturbations).
 Each is scored by the default verifier against its chunk, as strict mode would, and again with one veto left
 out at a time, so a veto's worth on LLM-style drafts is measured, not assumed. Verbatim copies are not scored
-(they are supported without the model).
+(they are supported without the model): the "copied" columns score them with that rule off, to show what the
+model alone makes of a provision's own words; they are left out of "supported kept", which is what strict mode
+does with a draft.
 
     .venv/bin/python bench/strict_paraphrase.py [--docs ../shared/legal-dev/docs] [--n 150] [--seed 0]
 
@@ -48,9 +50,14 @@ def reword(s: str) -> str | None:
     return out if out != s else None
 
 
+NEGATED = re.compile(r"\b(?:no|not|never|none|neither|nor|without|nothing|nobody|cannot)\b|n't\b", re.I)
+
+
 def drafts(sentence: str, context: str, rng: random.Random) -> list[tuple[str, str, bool]]:
-    """(draft sentence, kind, supported) for one source sentence."""
+    """(draft sentence, kind, supported) for one source sentence. "copied" drafts are scored with the
+    verbatim-quote rule off: they measure the model on the source's own words ("No Party may ..." included)."""
     out = [(v, k, True) for v, k in perturb.supported_variants(sentence, rng) if k != "copy"]
+    out.append((sentence, "copied, with a negation" if NEGATED.search(sentence) else "copied", True))
     if (r := reword(sentence)) is not None:
         out.append((r, "reworded", True))
     for kind, make in (("negated", lambda: perturb.negate(sentence)),
@@ -96,25 +103,28 @@ def main() -> int:
     backend = shipped.cross_encoder.backend if shipped.cross_encoder else "torch"
     for veto in (*model.vetoes, *(shipped.cross_encoder.extra_vetoes if shipped.cross_encoder else ())):
         less = LogisticModel(**{**model.to_dict(), "vetoes": tuple(v for v in model.vetoes if v != veto)})
-        signal = CrossEncoderSignal(backend=backend, cache_dir=settings.cache_dir) if shipped.cross_encoder else None
+        signal = CrossEncoderSignal(backend=backend, cache_dir=settings.cache_dir,
+                                    weights_dir=shipped.cross_encoder.weights_dir) if shipped.cross_encoder else None
         if signal is not None and veto in signal.extra_vetoes:
             signal.extra_vetoes = tuple(v for v in signal.extra_vetoes if v != veto)
         variants[f"without {veto}"] = Verifier(embedder=embedder, model=less, cross_encoder=signal)
     rows = {}
     for name, verifier in variants.items():
-        got = verifier.score_many([(d, [ctx]) for d, _, _, ctx in items])
+        got = verifier.score_many([(d, [ctx]) for d, _, _, ctx in items], quote_rule=False)
         by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for (d, kind, ok, _), r in zip(items, got):
             by_kind[kind][0] += 1
             by_kind[kind][1] += int(bool(r.supported) == ok)
-        sup = [(bool(r.supported), ok) for (_, _, ok, _), r in zip(items, got)]
+        sup = [(bool(r.supported), ok) for (_, kind, ok, _), r in zip(items, got) if not kind.startswith("copied")]
         recall = sum(1 for s, ok in sup if ok and s) / max(1, sum(1 for _, ok in sup if ok))
         caught = sum(1 for s, ok in sup if not ok and not s) / max(1, sum(1 for _, ok in sup if not ok))
         rows[name] = {"supported_kept": round(recall, 3), "unsupported_dropped": round(caught, 3),
                       "by_kind": {k: f"{v[1]}/{v[0]}" for k, v in sorted(by_kind.items())}}
     kinds = sorted({k for _, k, _, _ in items})
-    print(f"{len(picked)} source sentences from {len(files)} documents, {len(items)} drafts "
-          f"({sum(ok for _, _, ok, _ in items)} supported); cells: drafts judged right / drafts")
+    copies = sum(kind.startswith("copied") for _, kind, _, _ in items)
+    print(f"{len(picked)} source sentences from {len(files)} documents, {len(items) - copies} drafts "
+          f"({sum(ok for _, k, ok, _ in items if not k.startswith('copied'))} supported) and {copies} copies; "
+          "cells: drafts judged right / drafts")
     print("| verifier | supported kept | unsupported dropped | " + " | ".join(kinds) + " |")
     print("|---|---:|---:|" + "---:|" * len(kinds))
     for name, r in rows.items():

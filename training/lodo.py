@@ -142,7 +142,7 @@ def cmd_train(args) -> None:
     cfg = TrainConfig(out_dir=out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
                       per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
                       max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
-                      synthetic_share=args.synthetic_share)
+                      synthetic_share=args.synthetic_share, recipes=args.recipes)
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--per-set", type=int, default=3000)
     p.add_argument("--synthetic-share", type=float, default=0.1,
                    help="synthetic pairs (premise sentences and their perturbed copies) per real pair")
+    p.add_argument("--recipes", choices=("twins", "full"), default="twins",
+                   help="synthetic pairs: a copy and one perturbed twin, or the corpus checks' full recipes "
+                        "(faithful variants, rewordings, added clauses and figures, negated sentences oversampled)")
     p.add_argument("--base", type=Path, default=None,
                    help="start from this CrossEncoder folder (a trained model) instead of all-MiniLM-L6-v2")
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")

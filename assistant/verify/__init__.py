@@ -160,8 +160,10 @@ class Verifier:
     def score(self, sentence: str, passages: Sequence[str]) -> Support:
         return self.score_many([(sentence, passages)])[0]
 
-    def score_many(self, pairs: Sequence[tuple[str, Sequence[str]]], progress=None) -> list[Support]:
-        """Score many (sentence, passages) pairs; embeddings are computed in shared batches."""
+    def score_many(self, pairs: Sequence[tuple[str, Sequence[str]]], progress=None,
+                   quote_rule: bool = True) -> list[Support]:
+        """Score many (sentence, passages) pairs; embeddings are computed in shared batches. `quote_rule=False`
+        weighs a word-for-word quote like any other sentence (benches measure the model on copies that way)."""
         results: list[Support | None] = [None] * len(pairs)
         todo: list[int] = []
         for i, (sentence, passages) in enumerate(pairs):
@@ -170,7 +172,7 @@ class Verifier:
                 results[i] = Support(False, 0.0, -1, reasons=("no cited passage",))
             elif not sentence or not sentence.strip():
                 results[i] = Support(False, 0.0, -1, reasons=("empty sentence",))
-            elif (found := verbatim_in(sentence, passages)) is not None:
+            elif quote_rule and (found := verbatim_in(sentence, passages)) is not None:
                 # a quote of a cited passage, word for word, is entailed by it: nothing to weigh
                 results[i] = Support(True, 1.0, found[0], found[1], found[2], reasons=())
             else:

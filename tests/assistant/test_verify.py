@@ -99,6 +99,8 @@ def test_a_word_for_word_quote_of_its_passage_is_supported_without_weighing(hash
     assert (s.supported, s.score, s.best) == (True, 1.0, 1)
     changed = v.score("Prosecutions decreased in 2019.", [PASSAGE])
     assert changed.score < 1.0  # one word off is weighed like any other sentence
+    weighed = v.score_many([(quote, [PASSAGE])], quote_rule=False)[0]  # benches measure the model on copies
+    assert weighed.score < 1.0 and weighed.features
 
 
 @pytest.mark.unit

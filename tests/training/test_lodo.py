@@ -209,3 +209,36 @@ def test_synthetic_pairs_support_a_copied_sentence_even_with_no_in_it_and_not_it
     assert any(p.hypothesis.startswith("No Party") for p in copies)  # "no" does not make a sentence unsupported
     assert all(p.hypothesis not in premise for p in twins)
     assert len({p.hypothesis for p in twins}) >= 3  # several kinds of perturbation, not one
+
+
+@pytest.mark.unit
+def test_the_full_recipes_keep_faithful_variants_supported_and_oversample_sentences_with_a_negation():
+    from random import Random
+
+    from training.lodo_train import _NEGATED, TRAIN_REWORDS, recipe_pairs
+
+    premises = [f"Each member shall commence the review of case {i} within 30 days of the request. The office "
+                f"publishes a summary every year, however the names stay confidential. The board meets in "
+                f"Vienna twice a year to approve the budget. No member may vote on a case of its own {i}."
+                for i in range(80)]
+    pairs = [LabelledPair("t", p, "h", True, str(i)) for i, p in enumerate(premises)]
+    out = recipe_pairs(pairs, 120, Random(5), negated_share=0.35)
+    again = recipe_pairs(pairs, 120, Random(5), negated_share=0.35)
+    assert out == again and len(out) == 120
+    good = [p for p in out if p.supported]
+    bad = [p for p in out if not p.supported]
+    assert len(good) == len(bad)  # one faithful variant and one perturbation per sentence
+    assert all(p.hypothesis not in p.premise for p in bad)  # a perturbation never equals the source text
+    assert any(p.hypothesis.startswith("No member") for p in good)  # copied "No ..." sentences are supported
+    assert any(", and " in p.hypothesis for p in bad)  # an added clause is a kind of its own
+    # a quarter of the sentences of these premises hold a negation; the recipes draw about a third or more
+    negated = sum(bool(_NEGATED.search(p.hypothesis)) for p in good) / len(good)
+    assert negated > 0.3
+    # the rewordings are faithful variants, and none is one of the strict-mode bench's rewordings
+    assert any("begin" in p.hypothesis or " but " in p.hypothesis for p in good)
+    import importlib.util
+    import pathlib
+    spec = importlib.util.spec_from_file_location("sp", pathlib.Path(__file__).parents[2] / "bench" / "strict_paraphrase.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert not {p for p, _ in TRAIN_REWORDS} & {p for p, _ in bench.REWORDS}
