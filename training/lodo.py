@@ -41,12 +41,16 @@ def samples(args) -> dict[str, dict[str, list[LabelledPair]]]:
 
 
 def _write(out: Path, variant: str, scored: dict, meta: dict) -> None:
+    """Write a variant's scores; the sets of an earlier file for the same variant that were not scored now are
+    kept (`--sets recipes` adds a row without re-scoring the others)."""
     (out / "scores").mkdir(parents=True, exist_ok=True)
-    data = {"variant": variant, **meta, "sets": {
+    path = out / "scores" / f"{variant}.json"
+    earlier = json.loads(path.read_text(encoding="utf-8")).get("sets", {}) if path.is_file() else {}
+    data = {"variant": variant, **meta, "sets": {**earlier, **{
         s: {split: {"scores": list(v.scores), "decisions": list(v.decisions) if v.decisions else None,
                     "gold": [p.supported for p in pairs]} for split, (v, pairs) in by.items()}
-        for s, by in scored.items()}}
-    (out / "scores" / f"{variant}.json").write_text(json.dumps(data), encoding="utf-8")
+        for s, by in scored.items()}}}
+    path.write_text(json.dumps(data), encoding="utf-8")
 
 
 def cmd_vetoes(args) -> None:
@@ -105,7 +109,8 @@ def cmd_score(args) -> None:
     torch.set_num_threads(2)
     model = CrossEncoder(str(args.model), local_files_only=True, max_length=args.max_len)
     record = json.loads((args.model.parent / "training.json").read_text())
-    trained_on = [s for s in record["data"] if s != "synthetic"]
+    # synthetic pairs come from the train split's premises: the recipes row's pairs are other premises
+    trained_on = [s for s in record["data"] if s != "synthetic"] + (["recipes"] if "synthetic" in record["data"] else [])
     scored: dict[str, dict] = {}
     for name, by in samples(args).items():
         for split, pairs in by.items():

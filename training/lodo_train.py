@@ -15,15 +15,15 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from training.nli_data import LabelledPair, in_split, load_set
-from training.perturb import (add_clause, add_figure, flip_quantifier, negate, split_sentences, supported_variants,
-                              swap_antonym, swap_entity, swap_number, swap_roles)
+from training.perturb import (flip_quantifier, negate, split_sentences, swap_antonym, swap_entity, swap_number,
+                              swap_roles)
+from training.recipes import recipe_pairs
 
 log = logging.getLogger(__name__)
 
@@ -98,62 +98,6 @@ def synthetic(pairs: Sequence[LabelledPair], n: int, rng: random.Random) -> list
         if len(out) >= n:
             break
     return out
-
-
-# Generic rewordings that keep a sentence's meaning (no topic), used as faithful variants in training. Kept
-# disjoint from bench/strict_paraphrase.py's REWORDS, so that bench measures rewordings the model never saw.
-TRAIN_REWORDS = [(r"\bhowever\b", "but"), (r"\btherefore\b", "so"), (r"\bin respect of\b", "regarding"),
-                 (r"\bconcerning\b", "about"), (r"\bcommence\b", "begin"), (r"\bterminate\b", "end"),
-                 (r"\bassist\b", "help"), (r"\bpurchase\b", "buy"), (r"\bsufficient\b", "enough"),
-                 (r"\bapproximately\b", "about"), (r"\badditional\b", "further"), (r"\brequire\b", "need"),
-                 (r"\brequires\b", "needs"), (r"\bobtain\b", "get"), (r"\bindividuals\b", "persons"),
-                 (r"\bin the event that\b", "if"), (r"\bfor the purpose of\b", "for"), (r"\bwhether or not\b", "whether"),
-                 (r"\bupon\b", "on"), (r"\bamong\b", "between"), (r"\bregarding\b", "about"),
-                 (r"\bensure\b", "make sure"), (r"\bprovide\b", "give"), (r"\bindicate\b", "show")]
-_NEGATED = re.compile(r"\b(?:no|not|never|none|neither|nor|without|nothing|nobody|cannot)\b|n't\b", re.I)
-
-
-def train_reword(s: str) -> str | None:
-    out = s
-    for pattern, rep in TRAIN_REWORDS:
-        out = re.sub(pattern, rep, out)
-    return out if out != s else None
-
-
-def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, negated_share: float = 0.35
-                 ) -> list[LabelledPair]:
-    """The recipes the corpus checks use, on the training premises: for a sentence of a premise, one faithful
-    variant (the copy, a trimmed or hedged form, a reworded one: supported) and one perturbation (negated, an
-    antonym, a quantifier flipped, roles or a name swapped, a number changed or added, an unsupported clause
-    added, or a sentence of another premise: not supported). A `negated_share` of the sentences are drawn from
-    those that hold a negation, so "No Party may ..." copied is supported and its "Any Party may ..." is not."""
-    out: list[LabelledPair] = []
-    pool = [p for p in pairs if len(p.premise) > 80]
-    others = [s for p in rng.sample(pool, min(len(pool), 2000)) for s in split_sentences(p.premise)]
-    for p in rng.sample(pool, len(pool)):
-        if len(out) >= n:
-            break
-        sents = [s for s in split_sentences(p.premise) if len(s.split()) >= 5]
-        negated = [s for s in sents if _NEGATED.search(s)]
-        want_negated = rng.random() < negated_share
-        if not sents or (want_negated and not negated):
-            continue
-        s = rng.choice(negated if want_negated else sents)
-        faithful = [v for v, _ in supported_variants(s, rng)]
-        if (r := train_reword(s)) is not None:
-            faithful.append(r)
-        out.append(LabelledPair("synthetic", p.premise, rng.choice(faithful), True, p.group))
-        other = rng.choice(others)
-        makers = [lambda: negate(s), lambda: swap_antonym(s, rng), lambda: flip_quantifier(s, rng),
-                  lambda: swap_roles(s, rng), lambda: swap_number(s, p.premise, rng),
-                  lambda: swap_entity(s, p.premise + " " + other, rng), lambda: add_clause(s, other, rng),
-                  lambda: add_figure(s, rng)]
-        wrong = [w for w in (make() for make in makers) if w and w != s and w not in p.premise]
-        if other not in p.premise:
-            wrong.append(other)
-        if wrong:
-            out.append(LabelledPair("synthetic", p.premise, rng.choice(wrong), False, p.group))
-    return out[:n]
 
 
 def training_mix(cfg: TrainConfig) -> tuple[list[LabelledPair], dict]:

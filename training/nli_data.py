@@ -10,6 +10,10 @@ cut in two, threshold and test, so no figure on it comes from a claim the shippe
 Layout read (see ../shared/datasets/nli/README.md): `<root>/<set>/pairs.jsonl` with premise,
 hypothesis, label, split, source_id; `entailment` = supported, anything else = not supported.
 SciFact: `grounding_pairs.jsonl` (context = abstract, answer = claim, label supported/unsupported).
+
+`recipes` is made, not read: the corpus checks' synthetic recipes (training/recipes.py: a faithful variant and
+a perturbation of one premise sentence) on the premises of the shippable sets, each pair in its source
+group's split, so its threshold and test pairs come from premises no model trained on.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from training.grounding_data import is_heldout
 
 SPLITS = ("train", "threshold", "test")
 SCIFACT = "scifact"
+RECIPES = "recipes"
+RECIPES_PER_SPLIT = 500  # pairs made per source set and split (the samples take at most --test-n of all)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ SETS: dict[str, SetInfo] = {s.name: s for s in (
     SetInfo("climate_fever", "no licence file (Wikipedia text)", False, _by_source_prefix),  # the claim
     SetInfo("sufficient_facts", "no licence file (FEVER/HoVer/VitaminC, CC BY-SA)", False, _by_hypothesis),
     SetInfo(SCIFACT, "CC BY-NC 2.0", False, lambda row: row["id"].split("-")[0]),  # the claim
+    SetInfo(RECIPES, "made from the shippable sets' premises", True, lambda row: row["group"]),  # "set|group"
 )}
 
 
@@ -76,6 +83,9 @@ def _hash(text: str) -> int:
 
 def split_of(set_name: str, group: str) -> str:
     """train / threshold / test for a group, the same on every machine and every run."""
+    if set_name == RECIPES:  # "contractnli|doc3": the source pair's split
+        source, _, inner = group.partition("|")
+        return split_of(source, inner)
     if set_name == SCIFACT:
         if not is_heldout(group):
             return "train"
@@ -115,6 +125,8 @@ def load_set(name: str, nli_root: Path, scifact_root: Path) -> list[LabelledPair
     if name not in SETS:
         raise ConfigError(f"unknown set {name!r}; choose from {', '.join(SETS)}")
     info = SETS[name]
+    if name == RECIPES:
+        return recipe_set(nli_root, scifact_root)
     if name == SCIFACT:
         rows = _read_jsonl(scifact_root / "grounding_pairs.jsonl")
         return [LabelledPair(name, r["context"], r["answer"], r["label"] == "supported", info.group_of(r))
@@ -124,6 +136,20 @@ def load_set(name: str, nli_root: Path, scifact_root: Path) -> list[LabelledPair
         rows = _fill_not_mentioned(rows)
     return [LabelledPair(name, r["premise"], r["hypothesis"], r["label"] == "entailment", info.group_of(r))
             for r in rows if r["premise"].strip() and r["hypothesis"].strip()]
+
+
+def recipe_set(nli_root: Path, scifact_root: Path) -> list[LabelledPair]:
+    """Recipe pairs on the threshold and test premises of each shippable set, the same on every run."""
+    from training.recipes import recipe_pairs  # training.recipes reads this module's LabelledPair
+
+    out: list[LabelledPair] = []
+    for source in (n for n, info in SETS.items() if info.shippable and n != RECIPES):
+        pairs = load_set(source, nli_root, scifact_root)
+        for split in ("threshold", "test"):
+            unique = list({p.premise: p for p in in_split(pairs, split)}.values())
+            made = recipe_pairs(unique, RECIPES_PER_SPLIT, random.Random(_hash(f"{RECIPES}:{source}:{split}")))
+            out += [LabelledPair(RECIPES, p.premise, p.hypothesis, p.supported, f"{source}|{p.group}") for p in made]
+    return out
 
 
 def in_split(pairs: Sequence[LabelledPair], split: str) -> list[LabelledPair]:

@@ -215,7 +215,7 @@ def test_synthetic_pairs_support_a_copied_sentence_even_with_no_in_it_and_not_it
 def test_the_full_recipes_keep_faithful_variants_supported_and_oversample_sentences_with_a_negation():
     from random import Random
 
-    from training.lodo_train import _NEGATED, TRAIN_REWORDS, recipe_pairs
+    from training.recipes import NEGATED, TRAIN_REWORDS, recipe_pairs
 
     premises = [f"Each member shall commence the review of case {i} within 30 days of the request. The office "
                 f"publishes a summary every year, however the names stay confidential. The board meets in "
@@ -232,7 +232,7 @@ def test_the_full_recipes_keep_faithful_variants_supported_and_oversample_senten
     assert any(p.hypothesis.startswith("No member") for p in good)  # copied "No ..." sentences are supported
     assert any(", and " in p.hypothesis for p in bad)  # an added clause is a kind of its own
     # a quarter of the sentences of these premises hold a negation; the recipes draw about a third or more
-    negated = sum(bool(_NEGATED.search(p.hypothesis)) for p in good) / len(good)
+    negated = sum(bool(NEGATED.search(p.hypothesis)) for p in good) / len(good)
     assert negated > 0.3
     # the rewordings are faithful variants, and none is one of the strict-mode bench's rewordings
     assert any("begin" in p.hypothesis or " but " in p.hypothesis for p in good)
@@ -242,3 +242,26 @@ def test_the_full_recipes_keep_faithful_variants_supported_and_oversample_senten
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert not {p for p, _ in TRAIN_REWORDS} & {p for p, _ in bench.REWORDS}
+
+
+@pytest.mark.unit
+def test_the_recipes_row_is_made_from_premises_of_the_threshold_and_test_splits_only(tmp_path):
+    from training.nli_data import RECIPES, SETS, split_of
+
+    root = tmp_path / "nli"
+    for name, info in SETS.items():
+        if not info.shippable or name == RECIPES:
+            continue
+        (root / name).mkdir(parents=True)
+        rows = [{"premise": f"The board of {name} {i} shall not meet before the budget is approved. It meets twice "
+                            f"a year in Vienna and publishes a summary {i}.", "hypothesis": f"h {i}",
+                 "label": "entailment", "split": "train", "source_id": f"doc{i}:x"} for i in range(60)]
+        (root / name / "pairs.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    made = load_set(RECIPES, root, tmp_path / "scifact")
+    assert made and {p.set_name for p in made} == {RECIPES}
+    assert not in_split(made, "train")  # no recipe pair from a premise some model trains on
+    for p in made[:50]:
+        source, _, group = p.group.partition("|")
+        assert split_of(RECIPES, p.group) == split_of(source, group) != "train"
+    assert load_set(RECIPES, root, tmp_path / "scifact") == made  # the same on every run
+    assert 0.4 < sum(p.supported for p in made) / len(made) < 0.6
