@@ -27,20 +27,13 @@ from typing import Callable, Sequence
 
 from lexcite.errors import ConfigError
 from training.grounding_data import is_heldout
+from training.pairs import LabelledPair
+from training.recipes import recipe_pairs
 
 SPLITS = ("train", "threshold", "test")
 SCIFACT = "scifact"
 RECIPES = "recipes"
 RECIPES_PER_SPLIT = 500  # pairs made per source set and split (the samples take at most --test-n of all)
-
-
-@dataclass(frozen=True)
-class LabelledPair:
-    set_name: str
-    premise: str
-    hypothesis: str
-    supported: bool
-    group: str  # the unit kept whole within one split (a contract, a claim, a premise)
 
 
 @dataclass(frozen=True)
@@ -140,8 +133,6 @@ def load_set(name: str, nli_root: Path, scifact_root: Path) -> list[LabelledPair
 
 def recipe_set(nli_root: Path, scifact_root: Path) -> list[LabelledPair]:
     """Recipe pairs on the threshold and test premises of each shippable set, the same on every run."""
-    from training.recipes import recipe_pairs  # training.recipes reads this module's LabelledPair
-
     out: list[LabelledPair] = []
     for source in (n for n, info in SETS.items() if info.shippable and n != RECIPES):
         pairs = load_set(source, nli_root, scifact_root)

@@ -8,7 +8,7 @@ import random
 import re
 from typing import Sequence
 
-from training.nli_data import LabelledPair
+from training.pairs import LabelledPair
 from training.perturb import (add_clause, add_figure, flip_quantifier, negate, split_sentences, supported_variants,
                               swap_antonym, swap_entity, swap_number, swap_roles)
 
