@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from training import perturb  # noqa: E402
+from training.recipes import NEGATED  # noqa: E402
 
 # generic English drafting synonyms (no topic): what a chat model rewording a provision tends to write
 REWORDS = [(r"\bshall not\b", "must not"), (r"\bshall\b", "must"), (r"\bEach\b", "Every"), (r"\beach\b", "every"),
@@ -48,9 +49,6 @@ def reword(s: str) -> str | None:
     for pattern, rep in REWORDS:
         out = re.sub(pattern, rep, out)
     return out if out != s else None
-
-
-NEGATED = re.compile(r"\b(?:no|not|never|none|neither|nor|without|nothing|nobody|cannot)\b|n't\b", re.I)
 
 
 def drafts(sentence: str, context: str, rng: random.Random) -> list[tuple[str, str, bool]]:
