@@ -6,11 +6,14 @@
     python -m training.lodo report --out /tmp/s23v/eval --markdown /tmp/s23v/matrix.md
     python -m training.lodo vetoes --test-n 300 --markdown /tmp/s23v/vetoes.md   # each veto's precision alone
     python -m training.lodo ship --model DIR/model --scores OUT/scores/V.json --weights-dir assistant/grounding/weights
+    python -m training.lodo train --out DIR --base PREV/model --recipes full --synthetic-share 1.0   # the corpus checks' recipes too
+    python -m training.lodo score --sets recipes --model DIR/model --out OUT   # add one row to a variant's scores
 
 Every set (training/nli_data.py) is split by group (contract, claim, premise) into train / threshold /
 test. `baselines` and `score` score a seeded, stratified sample of each set's test split (at most
 --test-n) and threshold split (at most --threshold-n) and keep the scores in `<out>/scores/*.json`;
-`report` turns them into the matrix. A fold's model is trained on the train splits of the shippable
+`report` turns them into the matrix. The `recipes` row is made from the threshold and test premises of
+the shippable sets (training/nli_data.py). A fold's model is trained on the train splits of the shippable
 sets (CC BY / CC BY-SA / BSD) other than the held-out one; it is reported only on sets it never saw.
 """
 
