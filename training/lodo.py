@@ -85,24 +85,31 @@ def cmd_baselines(args) -> None:
     for name, by in samples(args).items():
         for split, pairs in by.items():
             logging.info("%s %s: %d pairs", name, split, len(pairs))
-            got = verifier_scores(pairs, embedder)
-            got["coverage"] = coverage_scores(pairs)
+            got = verifier_scores(pairs, embedder, weights_dir=args.weights)
+            if args.weights:  # other weights: their verifier and their model alone, each at its shipped threshold
+                got = {f"{args.name}+vetoes": got["shipped"], f"{args.name}-fixed": got["model_fixed"]}
+            else:
+                got["coverage"] = coverage_scores(pairs)
             for variant, scored in got.items():
                 per_variant.setdefault(variant, {}).setdefault(name, {})[split] = (scored, pairs)
-    shipped_on = shipped_training_sets()
+    shipped_on = shipped_training_sets(args.weights)
     for variant, scored in per_variant.items():
-        _write(args.out, variant, scored, {"trained_on": shipped_on if variant in ("shipped", "model", "model_fixed")
+        _write(args.out, variant, scored, {"trained_on": shipped_on if variant != "coverage" and variant != "heuristics"
                                            else None})
 
 
-def shipped_training_sets() -> list[str] | None:
+def shipped_training_sets(weights_dir: Path | None = None) -> list[str] | None:
     """The sets whose train splits the shipped grounding model learned from (its training.json), so the matrix
     marks their rows; None for a model trained outside training.lodo (its SciFact rows use its own hold-out)."""
     from assistant.grounding.model import WEIGHTS_DIR
 
-    record = WEIGHTS_DIR / "training.json"
-    data = json.loads(record.read_text(encoding="utf-8")).get("data") if record.is_file() else None
-    return [s for s in data if s != "synthetic"] if isinstance(data, dict) else None
+    record = Path(weights_dir or WEIGHTS_DIR) / "training.json"
+    saved = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    data = saved.get("data")
+    if not isinstance(data, dict):
+        return None
+    full = (saved.get("config") or {}).get("recipes") == "full"  # trained on the recipes of train premises
+    return [s for s in data if s not in ("synthetic", "recipes")] + (["recipes"] if full else [])
 
 
 def cmd_score(args) -> None:
@@ -177,6 +184,10 @@ def main(argv: list[str] | None = None) -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("baselines", parents=[common], help="score the shipped verifier, heuristics, bare model, coverage")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--weights", type=Path, default=None,
+                   help="other shipped grounding weights (e.g. assistant/grounding/weights-nli): score their verifier "
+                        "and their model alone, each at their threshold, as variants NAME+vetoes and NAME-fixed")
+    p.add_argument("--name", default="nli", help="with --weights: the variants' name")
     p = sub.add_parser("score", parents=[common], help="score a trained CrossEncoder folder")
     p.add_argument("--model", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)

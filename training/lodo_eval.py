@@ -72,13 +72,14 @@ def coverage_scores(pairs: Sequence[LabelledPair]) -> Scored:
     return Scored(s, tuple(v >= COVERAGE_THRESHOLD for v in s))
 
 
-def verifier_scores(pairs: Sequence[LabelledPair], embedder, progress=None) -> dict[str, Scored]:
+def verifier_scores(pairs: Sequence[LabelledPair], embedder, progress=None, weights_dir=None) -> dict[str, Scored]:
     """The shipped verifier (grounding model + vetoes), the heuristic verifier and the bare model,
-    from one pass of the verifier's signals, with the decision rules `Verifier.score_many` applies."""
+    from one pass of the verifier's signals, with the decision rules `Verifier.score_many` applies.
+    `weights_dir`: other grounding weights than the default (their own threshold)."""
     from assistant.verify import Verifier, verbatim_in
     from assistant.verify.crossenc import CrossEncoderSignal
 
-    xenc = CrossEncoderSignal()
+    xenc = CrossEncoderSignal(weights_dir=weights_dir)
     verifier = Verifier(embedder=embedder, cross_encoder=xenc)
     items = [(p.hypothesis, [p.premise]) for p in pairs]
     feats = [f for f, _ in verifier.features_many(verifier.builder.build_many(items, progress=progress))]

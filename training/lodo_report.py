@@ -56,6 +56,10 @@ def _title(variant: dict) -> str:
         return _FIXED_TITLES[name]
     if name == "model":
         return "shipped model alone, t from other sets (own set)"
+    if name.endswith("+vetoes"):  # `baselines --weights`: other weights' verifier, at their threshold
+        return f"{name.removesuffix('+vetoes')} verifier: model + vetoes (its t)"
+    if name.endswith("-fixed"):
+        return f"{name.removesuffix('-fixed')} model alone (its t)"
     return f"{name}, t from other sets (own set)"
 
 

@@ -265,3 +265,18 @@ def test_the_recipes_row_is_made_from_premises_of_the_threshold_and_test_splits_
         assert split_of(RECIPES, p.group) == split_of(source, group) != "train"
     assert load_set(RECIPES, root, tmp_path / "scifact") == made  # the same on every run
     assert 0.4 < sum(p.supported for p in made) / len(made) < 0.6
+
+
+@pytest.mark.unit
+def test_other_weights_scored_by_baselines_show_as_their_own_verifier_and_model_columns_at_their_threshold():
+    from training.lodo_report import matrix_markdown
+
+    def variant(name):
+        return {"variant": name, "trained_on": ["a"], "sets": {
+            "a": {"test": {"scores": [1.0, 0.0], "decisions": [True, False], "gold": [True, False]}},
+            "b": {"test": {"scores": [1.0, 0.0], "decisions": [False, False], "gold": [True, False]}}}}
+
+    table = matrix_markdown([variant("nli+vetoes"), variant("nli-fixed")], ["a", "b"], held_out_parts=True)
+    assert "nli verifier: model + vetoes (its t)" in table and "nli model alone (its t)" in table
+    assert "| a (2) | 1.00* | 1.00* |" in table  # other documents of a set it trained on are starred
+    assert "| b (2) | 0.33 | 0.33 |" in table  # its own decisions, no threshold chosen here
