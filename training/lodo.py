@@ -144,6 +144,12 @@ def cmd_ship(args) -> None:
                       "threshold_pairs": got.threshold_pairs, "tensors": got.tensors}, indent=1))
 
 
+def cmd_unship(args) -> None:
+    from training.lodo_ship import unship
+
+    print(json.dumps({"model": str(unship(args.weights_dir, args.out))}))
+
+
 def cmd_train(args) -> None:
     from training.lodo_train import TrainConfig, train
 
@@ -158,7 +164,8 @@ def cmd_train(args) -> None:
     cfg = TrainConfig(out_dir=out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
                       per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
                       max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
-                      synthetic_share=args.synthetic_share, recipes=args.recipes)
+                      synthetic_share=args.synthetic_share, recipes=args.recipes,
+                      neighbour_share=args.neighbour_share)
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -201,6 +208,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--weights-dir", type=Path, required=True)
     p.add_argument("--max-len", type=int, default=160)
     p.add_argument("--window-tokens", type=int, default=120)
+    p = sub.add_parser("unship", help="turn a shipped weights folder back into a CrossEncoder folder, to train on "
+                                      "from it (--base) when the run that made it is gone")
+    p.add_argument("--weights-dir", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("train", parents=[common], help="train a CrossEncoder without the held-out set(s)")
     p.add_argument("--fold", nargs="*", default=[], help="held-out set(s), never trained on")
     p.add_argument("--train-sets", nargs="*", default=None, help="default: every shippable set but the fold")
@@ -216,6 +227,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--recipes", choices=("twins", "full"), default="twins",
                    help="synthetic pairs: a copy and one perturbed twin, or the corpus checks' full recipes "
                         "(faithful variants, rewordings, added clauses and figures, negated sentences oversampled)")
+    p.add_argument("--neighbour-share", type=float, default=0.0,
+                   help="--recipes full: share of the perturbations that are a hard neighbour (the sentence of "
+                        "another premise of the same document, or of a sample, that shares most words)")
     p.add_argument("--base", type=Path, default=None,
                    help="start from this CrossEncoder folder (a trained model) instead of all-MiniLM-L6-v2")
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")
@@ -232,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     {"baselines": cmd_baselines, "score": cmd_score, "train": cmd_train, "report": cmd_report,
-     "vetoes": cmd_vetoes, "ship": cmd_ship}[args.cmd](args)
+     "vetoes": cmd_vetoes, "ship": cmd_ship, "unship": cmd_unship}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -76,3 +76,32 @@ def ship(model_dir: Path, scores_file: Path, weights_dir: Path, max_len: int = 1
                            "scores": Path(scores_file).name}
     (weights_dir / "training.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return Shipped(weights_dir, threshold, n, len(state))
+
+
+def unship(weights_dir: Path, out_dir: Path) -> Path:
+    """The reverse of `ship`: a `sentence_transformers.CrossEncoder` folder holding the shipped weights (fp16
+    read back into fp32, the word embeddings from the base model), so training can go on from what ships
+    when the run's own folders are gone (`training.lodo train --base OUT`)."""
+    import torch
+    from safetensors.torch import load_file
+    from sentence_transformers import CrossEncoder
+
+    from assistant.grounding.model import CONFIG_FILE, WEIGHTS_FILE, ModelConfig, _base_path
+
+    weights_dir, out_dir = Path(weights_dir), Path(out_dir)
+    if ModelConfig.read(weights_dir / CONFIG_FILE).pooling != "pooler":
+        raise SystemExit(f"{weights_dir} uses pooling 'cls' (training/train_grounding.py's layout): only weights "
+                         "that `ship` wrote (pooling 'pooler') turn back into a CrossEncoder")
+    model = CrossEncoder(_base_path(), num_labels=1, local_files_only=True)
+    back = {("bert." + k.removeprefix("encoder.")) if k.startswith("encoder.") else "classifier." + k.removeprefix("head."): v
+            for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
+    state = model.model.state_dict()
+    unknown = sorted(set(back) - set(state))
+    if unknown:
+        raise SystemExit(f"{weights_dir}: tensors {unknown[:3]} have no place in a CrossEncoder")
+    with torch.no_grad():
+        for k, v in back.items():
+            state[k].copy_(v.float())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(str(out_dir))
+    return out_dir

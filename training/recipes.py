@@ -32,16 +32,49 @@ def train_reword(s: str) -> str | None:
     return out if out != s else None
 
 
-def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, negated_share: float = 0.35
-                 ) -> list[LabelledPair]:
+NEIGHBOUR_SAMPLE = 300  # other premises' sentences a hard neighbour is chosen from (besides its own group's)
+NEIGHBOUR_MAX_OVERLAP = 0.6  # word overlap (Jaccard) above which a neighbour may restate the sentence
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", s.lower()))
+
+
+def hard_neighbour(s: str, premise: str, candidates: Sequence[str]) -> str | None:
+    """The candidate that shares most words with `s` without restating it (Jaccard below
+    NEIGHBOUR_MAX_OVERLAP) and without being part of the premise: a sentence in the same register about
+    something else ("Parties shall take appropriate measures to X" against "... to Y"), which the premise
+    does not support. None when no candidate shares a word."""
+    mine = _words(s)
+    best, best_j = None, 0.0
+    for c in candidates:
+        if c in premise or len(c.split()) < 5:
+            continue
+        theirs = _words(c)
+        j = len(mine & theirs) / max(1, len(mine | theirs))
+        if best_j < j < NEIGHBOUR_MAX_OVERLAP:
+            best, best_j = c, j
+    return best
+
+
+def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, negated_share: float = 0.35,
+                 neighbour_share: float = 0.0) -> list[LabelledPair]:
     """The recipes the corpus checks use, on the training premises: for a sentence of a premise, one faithful
     variant (the copy, a trimmed or hedged form, a reworded one: supported) and one perturbation (negated, an
     antonym, a quantifier flipped, roles or a name swapped, a number changed or added, an unsupported clause
     added, or a sentence of another premise: not supported). A `negated_share` of the sentences are drawn from
-    those that hold a negation, so "No Party may ..." copied is supported and its "Any Party may ..." is not."""
+    those that hold a negation, so "No Party may ..." copied is supported and its "Any Party may ..." is not.
+    With `neighbour_share`, that share of the perturbations is a hard neighbour instead: the sentence of
+    another premise (of the same group, i.e. the same document, or of a sample of all) that shares most words
+    with the chosen sentence (`hard_neighbour`), so that a sentence about a sibling provision in the same
+    words is not supported."""
     out: list[LabelledPair] = []
     pool = [p for p in pairs if len(p.premise) > 80]
     others = [s for p in rng.sample(pool, min(len(pool), 2000)) for s in split_sentences(p.premise)]
+    by_group: dict[str, list[str]] = {}
+    if neighbour_share > 0:
+        for p in pool:
+            by_group.setdefault(f"{p.set_name}|{p.group}", []).append(p.premise)
     for p in rng.sample(pool, len(pool)):
         if len(out) >= n:
             break
@@ -63,6 +96,12 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
         wrong = [w for w in (make() for make in makers) if w and w != s and w not in p.premise]
         if other not in p.premise:
             wrong.append(other)
+        if neighbour_share > 0 and rng.random() < neighbour_share:
+            siblings = [x for q in by_group.get(f"{p.set_name}|{p.group}", ()) if q != p.premise
+                        for x in split_sentences(q)]
+            near = hard_neighbour(s, p.premise, siblings + rng.sample(others, min(len(others), NEIGHBOUR_SAMPLE)))
+            if near is not None:
+                wrong = [near]
         if wrong:
             out.append(LabelledPair("synthetic", p.premise, rng.choice(wrong), False, p.group))
     return out[:n]

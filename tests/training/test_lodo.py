@@ -192,6 +192,13 @@ def test_a_trained_cross_encoder_ships_as_the_grounding_model_with_the_same_prob
     assert abs(float(expected[0]) - float(expected[1])) > 0.01
     assert max(abs(float(a) - float(b)) for a, b in zip(shipped, expected)) < 0.01  # fp16 weights
 
+    # and back: training can go on from what ships when the run's folders are gone
+    from training.lodo_ship import unship
+
+    again = CrossEncoder(str(unship(tmp_path / "weights", tmp_path / "unshipped")), num_labels=1, max_length=160,
+                         local_files_only=True).predict(pairs, show_progress_bar=False)
+    assert max(abs(float(a) - float(b)) for a, b in zip(again, shipped)) < 1e-4
+
 
 @pytest.mark.unit
 def test_synthetic_pairs_support_a_copied_sentence_even_with_no_in_it_and_not_its_perturbed_twin():
@@ -242,6 +249,36 @@ def test_the_full_recipes_keep_faithful_variants_supported_and_oversample_senten
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert not {p for p, _ in TRAIN_REWORDS} & {p for p, _ in bench.REWORDS}
+
+
+@pytest.mark.unit
+def test_hard_neighbours_are_sibling_sentences_in_the_same_words_that_the_premise_does_not_hold():
+    """A sentence about another provision in the same register ("Parties shall take appropriate measures to X"
+    against "... to Y") is the perturbation the other recipes never make: `neighbour_share` of them are that."""
+    from random import Random
+
+    from training.recipes import hard_neighbour, recipe_pairs
+
+    s = "Parties shall take appropriate measures to promote the donation of blood."
+    candidates = ["Parties shall take appropriate measures to ensure efficient co-operation between them.",
+                  "The weather in the mountains was cold and wet all week long.",
+                  "Parties shall take appropriate measures to promote the donation of blood, they said."]  # restates s
+    assert hard_neighbour(s, "Parties shall take appropriate measures to promote the donation of blood.",
+                          candidates) == candidates[0]
+    assert hard_neighbour(s, candidates[0], candidates[:1]) is None  # never a sentence of the premise itself
+
+    docs = {d: [f"Each party shall keep the records of shipment {d}{i} for five years after the delivery. The "
+                f"board meets in spring {d}{i} to approve the plan of the year." for i in range(6)] for d in "ab"}
+    pairs = [LabelledPair("t", p, "h", True, d) for d, ps in docs.items() for p in ps] * 5
+    plain = recipe_pairs(pairs, 60, Random(2), neighbour_share=0.0)
+    near = recipe_pairs(pairs, 60, Random(2), neighbour_share=1.0)
+    assert recipe_pairs(pairs, 60, Random(2), neighbour_share=1.0) == near  # repeatable
+    bad = [p for p in near if not p.supported]
+    assert bad and all(p.hypothesis not in p.premise for p in bad)
+    siblings = {x for ps in docs.values() for p in ps for x in p.split(". ")}
+    assert sum(p.hypothesis.rstrip(".") in {x.rstrip(".") for x in siblings} for p in bad) >= 0.8 * len(bad)
+    assert sum(p.hypothesis.rstrip(".") in {x.rstrip(".") for x in siblings} for p in plain if not p.supported) \
+        < 0.5 * len(bad)  # without the share, most perturbations are edits of the sentence
 
 
 @pytest.mark.unit
