@@ -5,7 +5,9 @@ scripted "LLM" writes, for each sentence and the chunk it comes from:
   supported:   reworded (generic drafting synonyms: shall -> must, each -> every, in accordance with -> under …),
                a clause dropped, an introduction dropped, a hedge added (training/perturb.py's faithful variants);
   unsupported: negated, a number changed, a name swapped for another of the chunk's, roles swapped, a quantifier
-               flipped, an antonym (training/perturb.py's perturbations).
+               flipped, an antonym (training/perturb.py's perturbations); "sibling": the sentence of another chunk
+               of the same document that shares most words with it (training/recipes.py's hard_neighbour), as
+               when a draft cites the wrong provision of an instrument.
 Each is scored by the default verifier against its chunk, as strict mode would, and again with one veto left
 out at a time, so a veto's worth on LLM-style drafts is measured, not assumed. Verbatim copies are not scored
 (they are supported without the model): the "copied" columns score them with that rule off, to show what the
@@ -29,13 +31,14 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from training import perturb  # noqa: E402
-from training.recipes import NEGATED  # noqa: E402
+from training.recipes import NEGATED, hard_neighbour  # noqa: E402
 
 # generic English drafting synonyms (no topic): what a chat model rewording a provision tends to write
 REWORDS = [(r"\bshall not\b", "must not"), (r"\bshall\b", "must"), (r"\bEach\b", "Every"), (r"\beach\b", "every"),
@@ -51,7 +54,7 @@ def reword(s: str) -> str | None:
     return out if out != s else None
 
 
-def drafts(sentence: str, context: str, rng: random.Random) -> list[tuple[str, str, bool]]:
+def drafts(sentence: str, context: str, rng: random.Random, siblings: Sequence[str] = ()) -> list[tuple[str, str, bool]]:
     """(draft sentence, kind, supported) for one source sentence. "copied" drafts are scored with the
     verbatim-quote rule off: they measure the model on the source's own words ("No Party may ..." included)."""
     out = [(v, k, True) for v, k in perturb.supported_variants(sentence, rng) if k != "copy"]
@@ -66,6 +69,8 @@ def drafts(sentence: str, context: str, rng: random.Random) -> list[tuple[str, s
                        ("antonym", lambda: perturb.swap_antonym(sentence, rng))):
         if (d := make()) is not None and d != sentence:
             out.append((d, kind, False))
+    if (near := hard_neighbour(sentence, context, siblings)) is not None:
+        out.append((near, "sibling", False))
     return out
 
 
@@ -87,12 +92,14 @@ def main() -> int:
     if not files:
         raise SystemExit(f"no documents in {args.docs}")
     rng = random.Random(args.seed)
-    pool = []
+    pool, by_doc = [], defaultdict(list)
     for path in files:
         for c in chunk(loaders.load(path, path.name)):
-            pool += [(s, c.text) for s in perturb.split_sentences(c.text) if len(s.split()) >= 8]
+            sents = [s for s in perturb.split_sentences(c.text) if len(s.split()) >= 8]
+            pool += [(s, c.text, path.name) for s in sents]
+            by_doc[path.name] += sents
     picked = rng.sample(pool, min(args.n, len(pool)))
-    items = [(d, kind, ok, ctx) for s, ctx in picked for d, kind, ok in drafts(s, ctx, rng)]
+    items = [(d, kind, ok, ctx) for s, ctx, doc in picked for d, kind, ok in drafts(s, ctx, rng, by_doc[doc])]
     settings = load_settings()
     embedder = embedder_for(settings)
     shipped = make_verifier(settings, embedder)

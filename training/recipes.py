@@ -32,7 +32,7 @@ def train_reword(s: str) -> str | None:
     return out if out != s else None
 
 
-NEIGHBOUR_SAMPLE = 300  # other premises' sentences a hard neighbour is chosen from (besides its own group's)
+NEIGHBOUR_SAMPLE = 1000  # other premises' sentences a hard neighbour is chosen from (besides its own group's)
 NEIGHBOUR_MAX_OVERLAP = 0.6  # word overlap (Jaccard) above which a neighbour may restate the sentence
 
 

@@ -282,6 +282,24 @@ def test_hard_neighbours_are_sibling_sentences_in_the_same_words_that_the_premis
 
 
 @pytest.mark.unit
+def test_the_strict_bench_drafts_a_sibling_provision_as_an_unsupported_sentence():
+    import importlib.util
+    import pathlib
+    from random import Random
+
+    spec = importlib.util.spec_from_file_location("sp", pathlib.Path(__file__).parents[2] / "bench" / "strict_paraphrase.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    chunk = "Article 8. Parties shall provide information for health professionals on the need for donors."
+    sentence = "Parties shall provide information for health professionals on the need for donors."
+    siblings = [sentence, "Parties shall take all appropriate measures to promote the donation of blood by donors.",
+                "The Secretary General shall notify the member States of any signature."]
+    got = {kind: (d, ok) for d, kind, ok in bench.drafts(sentence, chunk, Random(0), siblings)}
+    assert got["sibling"] == (siblings[1], False)  # never the chunk's own sentence
+    assert "sibling" not in {k for _, k, _ in bench.drafts(sentence, chunk, Random(0))}  # no document, no sibling
+
+
+@pytest.mark.unit
 def test_the_recipes_row_is_made_from_premises_of_the_threshold_and_test_splits_only(tmp_path):
     from training.nli_data import RECIPES, SETS, split_of
 
