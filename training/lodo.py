@@ -165,7 +165,8 @@ def cmd_train(args) -> None:
                       per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
                       max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
                       synthetic_share=args.synthetic_share, recipes=args.recipes,
-                      neighbour_share=args.neighbour_share, negated_share=args.negated_share)
+                      neighbour_share=args.neighbour_share, negated_share=args.negated_share,
+                      context_share=args.context_share)
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -229,6 +230,9 @@ def main(argv: list[str] | None = None) -> None:
                         "(faithful variants, rewordings, added clauses and figures, negated sentences oversampled)")
     p.add_argument("--negated-share", type=float, default=0.35,
                    help="--recipes full: share of the recipes' sentences drawn from those that hold a negation")
+    p.add_argument("--context-share", type=float, default=0.0,
+                   help="--recipes full: share of the sentences judged in a passage of a few sentences (its "
+                        "premise's, its document's, others') rather than in its own premise")
     p.add_argument("--neighbour-share", type=float, default=0.0,
                    help="--recipes full: share of the perturbations that are a hard neighbour (the sentence of "
                         "another premise of the same document, or of a sample, that shares most words)")

@@ -49,6 +49,7 @@ class TrainConfig:
     recipes: str = "twins"  # synthetic pairs: "twins" (copy + one perturbed twin) or "full" (recipe_pairs)
     negated_share: float = 0.35  # "full": share of synthetic sentences drawn from those that hold a negation
     neighbour_share: float = 0.0  # "full": share of the perturbations that are a hard neighbour (recipes.py)
+    context_share: float = 0.0  # "full": share of the sentences judged in a passage of a few sentences
     threads: int = 2
 
 
@@ -109,7 +110,8 @@ def training_mix(cfg: TrainConfig) -> tuple[list[LabelledPair], dict]:
         counts[name] = {"pairs": len(chosen), "supported": sum(p.supported for p in chosen)}
         mix.extend(chosen)
     n = int(len(mix) * cfg.synthetic_share)
-    extra = (recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share) if cfg.recipes == "full" else synthetic(mix, n, rng))
+    extra = (recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share,
+                                                    cfg.context_share) if cfg.recipes == "full" else synthetic(mix, n, rng))
     counts["synthetic"] = {"pairs": len(extra), "supported": sum(p.supported for p in extra)}
     return mix + extra, counts
 

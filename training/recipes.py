@@ -57,8 +57,26 @@ def hard_neighbour(s: str, premise: str, candidates: Sequence[str]) -> str | Non
     return best
 
 
+CONTEXT_WORDS = 90  # a passage made for `context_share` stays under this, so a 160-piece pair never truncates it
+
+
+def in_context(s: str, candidates: Sequence[str], avoid: Sequence[str], rng: random.Random) -> str:
+    """`s` among two to four other sentences (the candidates in order: its own premise's and its document's
+    first), at a random place, under CONTEXT_WORDS words, without any sentence that holds one of `avoid`."""
+    picked, words, want = [], len(s.split()), rng.randint(2, 4)
+    for c in candidates:
+        if len(picked) >= want:
+            break
+        if c == s or any(a and (a in c or c in a) for a in avoid) or words + len(c.split()) > CONTEXT_WORDS:
+            continue
+        picked.append(c)
+        words += len(c.split())
+    picked.insert(rng.randint(0, len(picked)), s)
+    return " ".join(picked)
+
+
 def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, negated_share: float = 0.35,
-                 neighbour_share: float = 0.0) -> list[LabelledPair]:
+                 neighbour_share: float = 0.0, context_share: float = 0.0) -> list[LabelledPair]:
     """The recipes the corpus checks use, on the training premises: for a sentence of a premise, one faithful
     variant (the copy, a trimmed or hedged form, a reworded one: supported) and one perturbation (negated, an
     antonym, a quantifier flipped, roles or a name swapped, a number changed or added, an unsupported clause
@@ -67,12 +85,15 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
     With `neighbour_share`, that share of the perturbations is a hard neighbour instead: the sentence of
     another premise (of the same group, i.e. the same document, or of a sample of all) that shares most words
     with the chosen sentence (`hard_neighbour`), so that a sentence about a sibling provision in the same
-    words is not supported."""
+    words is not supported. With `context_share`, that share of the sentences is judged (both of its pairs) in a
+    passage made of the sentence among a few others (`in_context`: its premise's, its document's, others'), as a
+    chunk of a real document holds many: a model trained on one-sentence premises can lose "No" against "Any"
+    once the passage holds more than the sentence."""
     out: list[LabelledPair] = []
     pool = [p for p in pairs if len(p.premise) > 80]
     others = [s for p in rng.sample(pool, min(len(pool), 2000)) for s in split_sentences(p.premise)]
     by_group: dict[str, list[str]] = {}
-    if neighbour_share > 0:
+    if neighbour_share > 0 or context_share > 0:
         for p in pool:
             by_group.setdefault(f"{p.set_name}|{p.group}", []).append(p.premise)
     for p in rng.sample(pool, len(pool)):
@@ -87,7 +108,7 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
         faithful = [v for v, _ in supported_variants(s, rng)]
         if (r := train_reword(s)) is not None:
             faithful.append(r)
-        out.append(LabelledPair("synthetic", p.premise, rng.choice(faithful), True, p.group))
+        good = rng.choice(faithful)
         other = rng.choice(others)
         makers = [lambda: negate(s), lambda: swap_antonym(s, rng), lambda: flip_quantifier(s, rng),
                   lambda: swap_roles(s, rng), lambda: swap_number(s, p.premise, rng),
@@ -102,6 +123,17 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
             near = hard_neighbour(s, p.premise, siblings + rng.sample(others, min(len(others), NEIGHBOUR_SAMPLE)))
             if near is not None:
                 wrong = [near]
-        if wrong:
-            out.append(LabelledPair("synthetic", p.premise, rng.choice(wrong), False, p.group))
+        bad = rng.choice(wrong) if wrong else None
+        premise = p.premise
+        if context_share > 0 and rng.random() < context_share:
+            own = [x for x in split_sentences(p.premise) if x != s]
+            siblings = [x for q in by_group.get(f"{p.set_name}|{p.group}", ()) if q != p.premise
+                        for x in split_sentences(q)]
+            rng.shuffle(own)
+            rng.shuffle(siblings)
+            premise = in_context(s, own + siblings + rng.sample(others, min(len(others), 20)),
+                                 [x for x in (bad, other) if x], rng)
+        out.append(LabelledPair("synthetic", premise, good, True, p.group))
+        if bad is not None:
+            out.append(LabelledPair("synthetic", premise, bad, False, p.group))
     return out[:n]
