@@ -282,6 +282,30 @@ def test_hard_neighbours_are_sibling_sentences_in_the_same_words_that_the_premis
 
 
 @pytest.mark.unit
+def test_a_sentence_is_also_judged_inside_a_short_passage_that_never_holds_its_perturbation():
+    from random import Random
+
+    from training.recipes import CONTEXT_WORDS, in_context, recipe_pairs
+
+    s = "No member may vote on a case of its own."
+    bad = "Any member may vote on a case of its own."
+    candidates = ["The board meets twice a year.", bad + " It says so.", "The office publishes a summary every year.",
+                  "Each member shall commence the review within 30 days.", "The budget is approved in spring."]
+    for seed in range(20):
+        got = in_context(s, candidates, [bad], Random(seed))
+        assert s in got and bad not in got and 3 <= got.count(".") <= 5 and len(got.split()) <= CONTEXT_WORDS
+
+    premises = [f"No member may vote on a case of its own {i}. The board meets in Vienna twice a year to approve the "
+                f"budget. The office publishes a summary every year {i}." for i in range(40)]
+    pairs = [LabelledPair("t", p, "h", True, str(i % 4)) for i, p in enumerate(premises)]
+    out = recipe_pairs(pairs, 80, Random(1), context_share=1.0)
+    assert any(p.premise not in premises for p in out)  # passages made for the sentence
+    for good, wrong in zip(out[::2], out[1::2]):  # a sentence's two pairs share their passage
+        assert good.supported and not wrong.supported and good.premise == wrong.premise
+        assert wrong.hypothesis not in good.premise
+
+
+@pytest.mark.unit
 def test_the_strict_bench_drafts_a_sibling_provision_as_an_unsupported_sentence():
     import importlib.util
     import pathlib
