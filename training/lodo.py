@@ -94,7 +94,7 @@ def cmd_baselines(args) -> None:
                 per_variant.setdefault(variant, {}).setdefault(name, {})[split] = (scored, pairs)
     shipped_on = shipped_training_sets(args.weights)
     for variant, scored in per_variant.items():
-        _write(args.out, variant, scored, {"trained_on": shipped_on if variant != "coverage" and variant != "heuristics"
+        _write(args.out, variant, scored, {"trained_on": shipped_on if variant not in ("coverage", "heuristics")
                                            else None})
 
 

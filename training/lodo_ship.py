@@ -51,6 +51,15 @@ def renamed(key: str) -> str | None:
     raise ValueError(f"unexpected tensor {key!r} in the CrossEncoder: is it a BertForSequenceClassification?")
 
 
+def original_name(key: str) -> str:
+    """The CrossEncoder's name for a shipped tensor: the reverse of `renamed`."""
+    if key.startswith("encoder."):
+        return "bert." + key.removeprefix("encoder.")
+    if key.startswith("head."):
+        return "classifier." + key.removeprefix("head.")
+    raise ValueError(f"unexpected tensor {key!r} in the shipped weights: did `ship` write them?")
+
+
 def ship(model_dir: Path, scores_file: Path, weights_dir: Path, max_len: int = 160, window_tokens: int = 120) -> Shipped:
     from safetensors import safe_open
     from safetensors.torch import save_file
@@ -93,8 +102,7 @@ def unship(weights_dir: Path, out_dir: Path) -> Path:
         raise SystemExit(f"{weights_dir} uses pooling 'cls' (training/train_grounding.py's layout): only weights "
                          "that `ship` wrote (pooling 'pooler') turn back into a CrossEncoder")
     model = CrossEncoder(_base_path(), num_labels=1, local_files_only=True)
-    back = {("bert." + k.removeprefix("encoder.")) if k.startswith("encoder.") else "classifier." + k.removeprefix("head."): v
-            for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
+    back = {original_name(k): v for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
     state = model.model.state_dict()
     unknown = sorted(set(back) - set(state))
     if unknown:

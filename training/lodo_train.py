@@ -110,8 +110,10 @@ def training_mix(cfg: TrainConfig) -> tuple[list[LabelledPair], dict]:
         counts[name] = {"pairs": len(chosen), "supported": sum(p.supported for p in chosen)}
         mix.extend(chosen)
     n = int(len(mix) * cfg.synthetic_share)
-    extra = (recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share,
-                                                    cfg.context_share) if cfg.recipes == "full" else synthetic(mix, n, rng))
+    if cfg.recipes == "full":
+        extra = recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share, cfg.context_share)
+    else:
+        extra = synthetic(mix, n, rng)
     counts["synthetic"] = {"pairs": len(extra), "supported": sum(p.supported for p in extra)}
     return mix + extra, counts
 

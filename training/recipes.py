@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from training.pairs import LabelledPair
@@ -36,6 +37,7 @@ NEIGHBOUR_SAMPLE = 1000  # other premises' sentences a hard neighbour is chosen 
 NEIGHBOUR_MAX_OVERLAP = 0.6  # word overlap (Jaccard) above which a neighbour may restate the sentence
 
 
+@lru_cache(maxsize=65536)  # the same candidate sentences are compared with thousands of sentences
 def _words(s: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z0-9]+", s.lower()))
 
@@ -96,6 +98,11 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
     if neighbour_share > 0 or context_share > 0:
         for p in pool:
             by_group.setdefault(f"{p.set_name}|{p.group}", []).append(p.premise)
+
+    def siblings(p: LabelledPair) -> list[str]:
+        """The sentences of the other premises of p's group (its document), as a fresh list."""
+        return [x for q in by_group.get(f"{p.set_name}|{p.group}", ()) if q != p.premise for x in split_sentences(q)]
+
     for p in rng.sample(pool, len(pool)):
         if len(out) >= n:
             break
@@ -118,20 +125,16 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
         if other not in p.premise:
             wrong.append(other)
         if neighbour_share > 0 and rng.random() < neighbour_share:
-            siblings = [x for q in by_group.get(f"{p.set_name}|{p.group}", ()) if q != p.premise
-                        for x in split_sentences(q)]
-            near = hard_neighbour(s, p.premise, siblings + rng.sample(others, min(len(others), NEIGHBOUR_SAMPLE)))
+            near = hard_neighbour(s, p.premise, siblings(p) + rng.sample(others, min(len(others), NEIGHBOUR_SAMPLE)))
             if near is not None:
                 wrong = [near]
         bad = rng.choice(wrong) if wrong else None
         premise = p.premise
         if context_share > 0 and rng.random() < context_share:
-            own = [x for x in split_sentences(p.premise) if x != s]
-            siblings = [x for q in by_group.get(f"{p.set_name}|{p.group}", ()) if q != p.premise
-                        for x in split_sentences(q)]
+            own, near_by = [x for x in split_sentences(p.premise) if x != s], siblings(p)
             rng.shuffle(own)
-            rng.shuffle(siblings)
-            premise = in_context(s, own + siblings + rng.sample(others, min(len(others), 20)),
+            rng.shuffle(near_by)
+            premise = in_context(s, own + near_by + rng.sample(others, min(len(others), 20)),
                                  [x for x in (bad, other) if x], rng)
         out.append(LabelledPair("synthetic", premise, good, True, p.group))
         if bad is not None:
