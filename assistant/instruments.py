@@ -42,6 +42,8 @@ _SECTION_WORD = {"art.": "Article", "article": "Article", "recital": "Recital", 
                  "schedule": "Schedule", "paragraph": "Paragraph", "rule": "Rule"}
 _WHICH_PROVISION = re.compile(r"\b(?:which|what)\s+(?:article|articles|provision|provisions|recital|recitals|part|"
                               r"section|paragraph|annex|chapter|schedule|rule)\b", re.I)
+# "a separate Union act", "any other convention": a determiner that names no instrument in particular
+_INDEFINITE = frozenset("a an another any other some every each such".split())
 MIN_MATCH = 0.5  # share of a mention's specific words a document's names must explain
 TEXT_ONLY_WEIGHT = 0.5
 
@@ -90,7 +92,8 @@ def mentions(question: str) -> list[Mention]:
         if tok.lower() in INSTRUMENT_NOUNS and i not in used:
             span = range(_extend_left(tokens, i), _extend_right(tokens, i) + 1)
             used.update(span)
-            spans.append(span)
+            if not _indefinite(tokens, span):
+                spans.append(span)
     for i, tok in enumerate(tokens):
         if _is_acronym(tok) and i not in used:
             end = i + 1
@@ -111,6 +114,14 @@ def mentions(question: str) -> list[Mention]:
                 bracketed.append(tokens[j].lower())
         out.append(Mention(" ".join(words), tuple(w.lower() for w in words), specific, proper, head, tuple(bracketed)))
     return out
+
+
+def _indefinite(tokens: list[str], span: range) -> bool:
+    """"a separate Union act", "any other protocol": a kind of instrument, not one by name (no number, no
+    acronym, no bracketed name to single one out)."""
+    if span.start == 0 or tokens[span.start - 1].lower() not in _INDEFINITE:
+        return False
+    return not any(t[:1].isdigit() or t == "(" or _is_acronym(t) for t in (tokens[j] for j in span))
 
 
 def _is_specific(word: str) -> bool:

@@ -132,6 +132,20 @@ def test_within_the_named_instrument_the_question_is_searched_without_the_name(a
 
 
 @pytest.mark.unit
+def test_a_kind_of_instrument_after_an_indefinite_determiner_names_none(assistant):
+    """"left to a separate Union act": the question speaks of some act, not of one the corpus holds, so it
+    neither narrows the search to a document nor leaves the words out of what is searched."""
+    assert mentions("Is it left to a separate Example Regulation?") == []
+    assert mentions("Does any other Convention apply?") == []
+    assert [m.text for m in mentions("Is it in a Regulation 123/2031 annex?")] == ["Regulation 123/2031"]  # a number names one
+    names = InstrumentNames(assistant.index.catalog)
+    question = "Which article of the Example Convention leaves reporting to a separate Register Regulation?"
+    r = names.resolve(question)
+    assert r.sources == ("corpus/convention.txt",)
+    assert r.without_names(question) == "Which article of the leaves reporting to a separate Register Regulation?"
+
+
+@pytest.mark.unit
 def test_a_series_number_stays_with_its_series():
     assert [m.text for m in mentions("What does Article 21 of CETS 186 say?")] == ["CETS 186"]
     assert mentions("Does the Convention (CETS No. 216) apply?")[0].specific == ("cets", "216")
