@@ -23,6 +23,7 @@ from assistant.answer_type import Wanted, asks_for_quantity, holds
 from assistant.backends import Draft, DraftSentence, citation_for
 from lexcite.text.terms import content_stems, coverage, has_stem, stem, stems_match
 from assistant.answer_units import ENDED, Line, group, introduces, layout, list_head, list_items
+from assistant.instruments import asked_content
 from assistant.policy import screen
 from assistant.records import Passage
 from lexcite.text.sentences import SentenceSpan
@@ -230,7 +231,9 @@ class ExtractiveBackend:
         self.duplicate_sim = duplicate_sim
 
     def draft(self, question: str, passages: Sequence[Passage], focus: str = "") -> Draft:
-        cands = self.scorer.candidates(question, passages, focus)
+        # "which article contains X": the sentences are scored against X (the frame would favour any passage
+        # that speaks of articles); the rest reads the whole question
+        cands = self.scorer.candidates(asked_content(question), passages, focus and asked_content(focus))
         asked = focus or question
         want = asks_for_quantity(asked)
         head = list_head(asked)

@@ -370,6 +370,24 @@ def asked_unit(question: str) -> tuple[str, ...]:
     return _UNIT_OF_SECTION[m.group(1).lower()] if m else ()
 
 
+# "Which article of the Protocol contains …", "What recital explains that …": the frame of a question asking where
+# something is said, before what is to be said there
+_WHERE_FRAME = re.compile(
+    r"^\s*(?:in\s+)?(?:which|what)\s+(?:article|provision|recital|annex|schedule|part|section|paragraph|chapter|rule)s?"
+    r"\b(?:\s+of)?(?:\s+the)?(?:\s+[\w/.()-]+){0,8}?\s+(?:contains?|deals?\s+with|sets?\s+out|lays?\s+down|lists?|"
+    r"explains?|says?|states?|provides?(?:\s+for)?|covers?|governs?|requires?|concerns?|addresses|establish(?:es)?|"
+    r"defines?|prohibits?|bans?|allows?|permits?)\b(?:\s+that)?\s+", re.I)
+
+
+def asked_content(question: str) -> str:
+    """What a "which article … contains X" question asks to be said: "X" ("Which article of the Convention contains
+    the non-refoulement rule?" -> "the non-refoulement rule?"). Scored against the words "article", "contains" and
+    the like, a passage that speaks *of* articles wins over the one that says X. Other questions are returned as
+    they are, and so is one whose frame leaves fewer than two words."""
+    core = _WHERE_FRAME.sub("", question, count=1)
+    return core if core != question and len(core.split()) >= 2 else question
+
+
 def is_unit(section: str, words: Sequence[str]) -> bool:
     """Does `section` ("Protocol, Article IX(2)", "Recitals 18–20") label a unit of one of `words`?"""
     last = section.split(", ")[-1] if ", footnote" not in section else ""

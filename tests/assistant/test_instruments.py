@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.answering import assistant_over
-from assistant.instruments import InstrumentNames, ProvisionLookup, ProvisionRef, acronym_of, mentions, provision_refs
+from assistant.instruments import (InstrumentNames, ProvisionLookup, ProvisionRef, acronym_of, asked_content, mentions,
+                                  provision_refs)
 
 CONVENTION = """Convention on the Protection of Example Persons (hereinafter referred to as "the Example Convention")
 
@@ -109,6 +110,41 @@ def test_a_which_article_question_names_the_article_in_the_first_words(assistant
     assert ans.answer.startswith("Article 2 of Regulation (EU) No 123/2031: [1]")
     lead = ans.sentences[0]
     assert lead.citations == (1,) and ans.citations[0].section == "Article 2"
+
+
+TREATY = """Convention on Example Matters
+
+Article 1
+Application
+Each article of this Convention contains a rule which each Party shall apply in its territory.
+
+Article 2
+Prohibition of return
+No Party shall return a person to a territory where that person would face serious harm.
+
+Article 3
+Reservations
+Each Party may make a reservation to any article of this Convention except the article on return.
+"""
+
+
+@pytest.mark.unit
+def test_a_which_article_question_is_scored_on_what_the_article_is_to_say():
+    assert asked_content("Which article of the Convention contains the rule against return?") == \
+        "the rule against return?"
+    assert asked_content("Which recital explains that the processing is left to another act?") == \
+        "the processing is left to another act?"
+    assert asked_content("What does the protocol say?") == "What does the protocol say?"
+    assert asked_content("What part says so?") == "What part says so?"  # too little would be left
+
+
+@pytest.mark.unit
+def test_a_which_article_question_quotes_the_article_that_says_it_not_one_that_speaks_of_articles(settings,
+                                                                                                  hash_embedder):
+    officer = assistant_over(settings, hash_embedder, {"treaty.txt": TREATY})
+    ans = officer.ask("Which article of the Convention on Example Matters contains the rule against return to harm?")
+    assert ans.status == "answered"
+    assert ans.citations[0].section.startswith("Article 2"), [c.section for c in ans.citations]
 
 
 @pytest.mark.unit
