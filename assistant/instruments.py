@@ -304,6 +304,7 @@ class InstrumentNames:
         covered: set[str] = set()
         unresolved: list[str] = []
         resolved: list[tuple[str, ...]] = []
+        kinds = {d.source: d.kind for d in docs}
         for m in mentions(question):
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
@@ -321,6 +322,8 @@ class InstrumentNames:
                 if not m.proper and best[2] == 0:
                     continue  # "the earlier regulations": common words, not a name
                 winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
+                # "the Example Convention": of the documents its words name alike, the convention
+                winners = [s for s in winners if kinds[s] == m.head] or winners
                 explained = set()
             sources += [s for s in winners if s not in sources]
             resolved.append(m.words)

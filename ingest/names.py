@@ -24,6 +24,10 @@ _SERIES = re.compile(
     r"|(?:CETS|ETS|UNTS)\s+(?:No\.?\s*)?\d{1,4}"
     r"|A/RES/\d{1,3}/\d{1,4})\b", re.I)
 TITLE_BLOCK_CHARS = 600  # series numbers further on are other instruments the text cites
+TITLE_HEADING_CHARS = 1000  # the title block ends before this, at the latest
+TITLE_HEADING_WORDS = 4  # "Preamble", "Article 1", "CHAPTER I" are not names
+TITLE_LINE_WORDS = 40  # longer is prose
+_SENTENCE_END = re.compile(r"[.;:!?,]\s*$")
 
 
 def instrument_names(doc: Document) -> tuple[str, ...]:
@@ -31,6 +35,7 @@ def instrument_names(doc: Document) -> tuple[str, ...]:
     meta = dict(doc.metadata)
     names = [doc.title] + [a.strip() for a in meta.get("aliases", "").split(";")]
     names += text_names(doc.text[:OPENING_CHARS], doc.title)
+    names += title_headings(doc)
     out: list[str] = []
     seen: set[str] = set()
     for n in names:
@@ -40,6 +45,33 @@ def instrument_names(doc: Document) -> tuple[str, ...]:
             seen.add(key)
             out.append(n)
     return tuple(out)
+
+
+def title_headings(doc: Document) -> list[str]:
+    """The title block's headings, in every language the file gives them ("Protocol tegen de smokkel …", then
+    "Protocol against the Smuggling …"): names the document goes by, whichever one became its title. The title
+    block is what comes before the first line of body text (a sentence, or a line of more than a few dozen
+    words). A text file or Word document without headings there gives the lines of its title block instead;
+    a PDF does not (its lines are prose wrapped at the page's width)."""
+    lines, body, at = [], TITLE_HEADING_CHARS, 0
+    for line in doc.text[:TITLE_HEADING_CHARS].splitlines(keepends=True):
+        text = " ".join(line.split())
+        if text and (len(text.split()) > TITLE_LINE_WORDS or _SENTENCE_END.search(text)):
+            body = at
+            break
+        text = _aside(text)  # "(hereinafter referred to as …)": text_names reads those; not part of the name
+        if len(text.split()) >= TITLE_HEADING_WORDS:
+            lines.append(text)
+        at += len(line)
+    heads = [h for h in doc.headings if h.start < body]
+    if heads:
+        return [t for t in map(_aside, (h.text for h in heads)) if len(t.split()) >= TITLE_HEADING_WORDS]
+    return [] if doc.pages else lines
+
+
+def _aside(line: str) -> str:
+    """A title line without what it says in parentheses."""
+    return " ".join(re.sub(r"\([^()]*\)", " ", line).split())
 
 
 def text_names(opening: str, title: str = "") -> list[str]:

@@ -91,7 +91,8 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
     if source_type not in SOURCE_TYPES:
         raise LoaderError(source, f"has unknown source_type {source_type!r}; use one of {', '.join(SOURCE_TYPES)}")
     language = meta.get("language") or "en"
-    title = meta.get("title") or extracted.title or _heading_title(extracted, language) or _title_from_name(path)
+    title = (meta.get("title") or _own_language(extracted.title, language) or _heading_title(extracted, language)
+             or extracted.title or _title_from_name(path))
     extras = tuple(sorted((k, str(v)) for k, v in meta.items() if k not in ("title", "source_type", "language")))
     return Document(
         source=source,
@@ -106,6 +107,14 @@ def load(path: Path, source: str, meta: Mapping[str, str] | None = None) -> Docu
         removed=extracted.removed,
         regions=extracted.regions,
     )
+
+
+def _own_language(title: str, language: str) -> str:
+    """The file's own title (HTML <title>, PDF metadata) unless it is surely in another language than the
+    document: a bilingual file's page title may be the translation's, and its headings name it in both."""
+    from ingest.language import detect
+
+    return title if title and detect(title) in ("", language) else ""
 
 
 def _heading_title(extracted: Extracted, language: str) -> str:

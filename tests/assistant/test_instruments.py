@@ -181,6 +181,38 @@ def test_a_kind_of_instrument_after_an_indefinite_determiner_names_none(assistan
     assert r.without_names(question) == "Which article of the leaves reporting to a separate Register Regulation?"
 
 
+BILINGUAL_PAGE = """<!DOCTYPE html><html><head><title>Verdrag inzake de bescherming van voorbeeldpersonen</title></head>
+<body><nav>Home | Zoeken</nav><main>
+<h2>Verdrag inzake de bescherming van voorbeeldpersonen</h2>
+<h2>Convention on the Protection of Sample Persons</h2>
+<p>The States Parties to this Convention have agreed as follows:</p>
+<h3>Article 1</h3><p>Each State Party shall report to the Committee within two years of the entry into force.</p>
+</main><footer>Disclaimer</footer></body></html>"""
+
+
+@pytest.mark.unit
+def test_a_page_titled_in_its_translations_language_is_known_by_both_titles(settings, hash_embedder):
+    """A treaty database serves the English text under a Dutch page title: the document is still the Convention on
+    the Protection of Sample Persons, and a question naming it so is answered from it, not refused as naming an
+    instrument the corpus does not hold."""
+    officer = assistant_over(settings, hash_embedder, {"sample.html": BILINGUAL_PAGE})
+    doc = next(iter(officer.index.catalog.documents()))
+    assert doc.title == "Convention on the Protection of Sample Persons"
+    assert "Verdrag inzake de bescherming van voorbeeldpersonen" in doc.names
+    ans = officer.ask("Under the Sample Persons Convention, within how many years must a State Party report?")
+    assert ans.status == "answered" and ans.citations[0].source == "corpus/sample.html"
+
+
+@pytest.mark.unit
+def test_a_plain_texts_title_lines_are_its_names_but_not_its_first_sentence(settings, hash_embedder):
+    officer = assistant_over(settings, hash_embedder, {"statute.txt": "Sample Persons Protection Act 2031\n"
+                             "An Act on the protection of sample persons\n\nThe Parliament enacts as follows.\n\n"
+                             "Section 1\nA sample person shall be protected.\n"})
+    names = next(iter(officer.index.catalog.documents())).names
+    assert "Sample Persons Protection Act 2031" in names and "An Act on the protection of sample persons" in names
+    assert not any("enacts" in n for n in names)
+
+
 @pytest.mark.unit
 def test_a_series_number_stays_with_its_series():
     assert [m.text for m in mentions("What does Article 21 of CETS 186 say?")] == ["CETS 186"]
