@@ -212,6 +212,25 @@ def acronym_of(acronym: str, name: str) -> bool:
     return False
 
 
+_SMALL = frozenset("of and the for on in to".split())
+
+
+def spelled_out(acronym: str, name: str) -> bool:
+    """"UN" in "… supplementing the United Nations Convention …", "ECHR" in "European Convention on Human Rights":
+    consecutive capitalised words of `name` (small words such as "of" in between skipped) whose initials are the
+    acronym's letters, all of them and no more."""
+    letters = acronym.lower()
+    run: list[str] = []  # initials of the current run of capitalised words
+    for w in re.findall(r"[A-Za-z][\w'’-]*", name):
+        if w[0].isupper():
+            run.append(w[0].lower())
+            if "".join(run[-len(letters):]) == letters:
+                return True
+        elif w.lower() not in _SMALL:
+            run = []
+    return False
+
+
 @dataclass
 class _Doc:
     source: str
@@ -256,6 +275,10 @@ class InstrumentNames:
 
     def sources(self) -> list[str]:
         return [d.source for d in self._load()]
+
+    def spelled(self, acronym: str) -> bool:
+        """Does some document's name spell out `acronym` ("UN": "… the United Nations Convention …")?"""
+        return _is_acronym(acronym) and any(spelled_out(acronym, n) for d in self._load() for n in d.names)
 
     def short_name(self, source: str) -> str:
         """The name to cite a document by: its official series number when it has one ("Regulation (EU)

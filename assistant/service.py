@@ -296,7 +296,8 @@ class Assistant:
         return replace(draft, sentences=sentences, citations=citations)
 
     def _in_corpus(self, term: str) -> bool:
-        return bool(self.index.catalog.sources_containing(term))
+        """The corpus' text holds `term`, or, for an acronym, a document's name spells it out."""
+        return bool(self.index.catalog.sources_containing(term)) or self.instruments.spelled(term)
 
     def _verify(self, draft: Draft) -> Iterator[Sentence]:
         """Each draft sentence checked against the passages it cites, one at a time (so each can be shown)."""

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.answering import assistant_over
 from assistant.instruments import (InstrumentNames, ProvisionLookup, ProvisionRef, acronym_of, asked_content, mentions,
-                                  provision_refs)
+                                  provision_refs, spelled_out)
 
 CONVENTION = """Convention on the Protection of Example Persons (hereinafter referred to as "the Example Convention")
 
@@ -211,6 +211,22 @@ def test_a_plain_texts_title_lines_are_its_names_but_not_its_first_sentence(sett
     names = next(iter(officer.index.catalog.documents())).names
     assert "Sample Persons Protection Act 2031" in names and "An Act on the protection of sample persons" in names
     assert not any("enacts" in n for n in names)
+
+
+@pytest.mark.unit
+def test_an_acronym_a_documents_name_spells_out_is_not_a_missing_name(settings, hash_embedder):
+    """"the UN optional protocol" in a corpus whose texts never write "UN" nor "United Nations": one document's
+    name spells it out (the United Nations Convention it supplements, in the manifest), so the question is
+    answered, not refused for naming "UN"."""
+    officer = assistant_over(settings, hash_embedder, {
+        "sources.toml": '[[documents]]\nfile = "smuggling.txt"\ntitle = "Protocol against Sample Smuggling, '
+                        'supplementing the United Nations Convention on Samples"\n',
+        "smuggling.txt": "Article 1\n\nEach State Party shall prevent the smuggling of samples.\n",
+        "optional.txt": "Optional Protocol on the Sale of Samples\n\nArticle 1\n\n"
+                        "Each State Party shall prohibit the sale of samples within two years.\n"})
+    assert spelled_out("UN", "supplementing the United Nations Convention") and not spelled_out("UN", "Sale of Samples")
+    ans = officer.ask("Does the UN optional protocol on the sale of samples prohibit the sale of samples?")
+    assert ans.status == "answered" and ans.citations[0].source == "corpus/optional.txt"
 
 
 @pytest.mark.unit
