@@ -10,10 +10,13 @@ The formats, made from the Markdown (its links reduced to their text, its headin
 - `html-flat`: the same page with the headings as `<p class="ti-art">` paragraphs, as many legal databases serve
   them;
 - `docx-headings`: Word headings; `docx-flat`: the headings as bold Normal paragraphs;
-- `txt`: plain text, the headings as lines of their own.
+- `txt`: plain text, the headings as lines of their own;
+- `pdf`: a real PDF (reportlab, the `dev` extra), the text wrapped at 95 characters, 48 lines a page, headings in
+  bold, a running header that alternates sides as a journal's does and a page number in the footer; each
+  question's page is the page its evidence is printed on.
 
-The questions are the folder's questions about those documents, with the file's new name and no page (these
-formats have none). Each format's figures are printed side by side; `--out` keeps each format's folder,
+The questions are the folder's questions about those documents, with the file's new name and no page (but in
+the pdf format: the page it printed the evidence on). Each format's figures are printed side by side; `--out` keeps each format's folder,
 index and report. Nothing here knows a document: it converts whatever Markdown the folder holds.
 """
 
@@ -27,8 +30,10 @@ import sys
 from pathlib import Path
 
 FORMATS = {"md": ".md", "html-headings": ".html", "html-flat": ".html", "docx-headings": ".docx",
-           "docx-flat": ".docx", "txt": ".txt"}
-SHOWN = (("article_hit_at_k", "article hit"), ("evidence_hit", "evidence hit"),
+           "docx-flat": ".docx", "txt": ".txt", "pdf": ".pdf"}
+PDF_LINES = 48  # lines a page
+PDF_WIDTH = 95  # characters a line
+SHOWN = (("article_hit_at_k", "article hit"), ("evidence_hit", "evidence hit"), ("page_accuracy", "page"),
          ("cited_article_precision", "cited-article P"), ("citation_recall", "citation R"),
          ("refusal_recall", "refusal R"), ("false_refusals", "false refusals"))
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -83,16 +88,60 @@ def write_as(fmt: str, parts: list[tuple[int, str]], target: Path) -> None:
         target.write_text("\n\n".join(t for _, t in parts) + "\n", encoding="utf-8")
 
 
+def write_pdf(parts: list[tuple[int, str]], target: Path) -> list[str]:
+    """A PDF of `parts` with a running header and footer; returns each page's text, whitespace collapsed."""
+    import textwrap
+
+    try:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen import canvas
+    except ImportError:
+        raise SystemExit("the pdf format needs reportlab: run `make dev`, or leave pdf out of --formats") from None
+    lines = [(level, piece) for level, text in parts for piece in (textwrap.wrap(text, PDF_WIDTH) or [""]) + [""]]
+    pages = [lines[i:i + PDF_LINES] for i in range(0, len(lines), PDF_LINES)]
+    c = canvas.Canvas(str(target), pagesize=A4, invariant=1)
+    width, height = A4
+    texts = []
+    for n, page in enumerate(pages, 1):
+        journal, number = "Official Journal of the Sample Union", f"L 99/{n}"
+        left, right = (number, journal) if n % 2 else (journal, number)
+        c.setFont("Helvetica", 8)
+        c.drawString(50, height - 35, f"{left}        EN        12.3.2005        {right}")
+        y = height - 60
+        for level, text in page:
+            c.setFont("Helvetica-Bold" if level else "Helvetica", 10)
+            c.drawString(50, y, text)
+            y -= 14
+        c.setFont("Helvetica", 8)
+        c.drawString(width / 2, 30, str(n))
+        c.showPage()
+        texts.append(" ".join(" ".join(t for _, t in page).split()))
+    c.save()
+    return texts
+
+
+def _page_of(evidence: str, pages: list[str]) -> int | None:
+    words = " ".join(evidence.split())
+    for probe in (words[:40], words[:20]):  # a quote wrapped over a page break: its first words
+        found = next((i + 1 for i, t in enumerate(pages) if probe and probe in t), None)
+        if found:
+            return found
+    return None
+
+
 def make_folder(legal_dev: Path, fmt: str, out: Path) -> int:
     """`out/docs` with the folder's Markdown instruments in `fmt`, and `out/questions.jsonl` about them."""
     ext = FORMATS[fmt]
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     sources = sorted((legal_dev / "docs").glob("*.md"))
+    printed: dict[str, list[str]] = {}  # a PDF's page texts, to give each question its page
     for md in sources:
         text = md.read_text(encoding="utf-8")
         if fmt == "md":
             (docs / md.name).write_text(text, encoding="utf-8")
+        elif fmt == "pdf":
+            printed[md.name] = write_pdf(blocks(text), docs / (md.stem + ext))
         else:
             write_as(fmt, blocks(text), docs / (md.stem + ext))
     names = {md.name for md in sources}
@@ -103,7 +152,8 @@ def make_folder(legal_dev: Path, fmt: str, out: Path) -> int:
                 continue
             row = json.loads(line)
             if row.get("doc") in names:
-                row = dict(row, doc=row["doc"][:-3] + ext, page=None)
+                page = _page_of(row.get("evidence") or "", printed[row["doc"]]) if fmt == "pdf" else None
+                row = dict(row, doc=row["doc"][:-3] + ext, page=page)
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1
     return n
@@ -137,7 +187,7 @@ def table(results: dict[str, dict]) -> str:
     rows = [head, "|" + "---|" * (len(SHOWN) + 2)]
     for fmt, m in results.items():
         cells = [f"{m['handled']}/{m['questions']}"] + [
-            f"{m[k]:.0f}" if k == "false_refusals" else f"{m[k]:.2f}" for k, _ in SHOWN]
+            f"{m[k]:.0f}" if k == "false_refusals" else "–" if m[k] != m[k] else f"{m[k]:.2f}" for k, _ in SHOWN]
         rows.append(f"| {fmt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

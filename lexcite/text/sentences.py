@@ -56,6 +56,9 @@ _MARKERS = markers.RUN
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([^\s]+)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•▪‣◦–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,5})[.)])[ \t]+")
+# a marker glued to its item's first word: "a)Sale of …", "(c)Gathering …", "b.Transfer …" (text from databases that
+# drop the space); such a line starts an item, and keeps its marker as the answer units read it
+_GLUED_MARKER = re.compile(r"^[ \t]*(?:\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})\)(?=[^\s).,;:])|(?:\d{1,3}|[a-z])\.(?=[A-Z]))")
 _CLOSED = re.compile(r"[.!?;:…][\"'”’)\]]*$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
@@ -91,8 +94,9 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             continue
         m = _LIST_MARKER.match(body)
         is_item = bool(m) and not _looks_like_sentence_number(body, m)
+        glued = not is_item and bool(_GLUED_MARKER.match(body))
         content_start = s + (m.end() if is_item else len(body) - len(body.lstrip()))
-        if prev_body is not None and not is_item and _continues(prev_body, text[content_start:e], wrap):
+        if prev_body is not None and not (is_item or glued) and _continues(prev_body, text[content_start:e], wrap):
             blocks[-1][1] = e
         else:
             blocks.append([content_start, e])

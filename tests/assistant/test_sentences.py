@@ -70,6 +70,23 @@ def test_line_breaks_headings_and_list_items():
     ]
 
 
+def test_an_item_whose_marker_is_glued_to_its_first_word_starts_its_own_sentence():
+    # a PDF of a treaty database's text: "a)Sale of …" right under the line that introduces the list
+    text = ("For the purposes of this Protocol:\n"
+            "a)Sale of samples means any act or\n"
+            "transaction whereby a sample is transferred;\n"
+            "(b)Sample pornography means any representation;\n"
+            "c.Transfer of samples for profit.\n"
+            "The rate (a)is applied in full.")
+    assert texts(text) == [
+        "For the purposes of this Protocol:",
+        "a)Sale of samples means any act or\ntransaction whereby a sample is transferred;",
+        "(b)Sample pornography means any representation;",
+        "c.Transfer of samples for profit.",
+        "The rate (a)is applied in full.",
+    ]
+
+
 def test_empty_and_whitespace_text_has_no_sentences():
     assert split_sentences("") == []
     assert split_sentences("  \n\n ") == []
