@@ -346,7 +346,7 @@ class InstrumentNames:
                     continue  # "the earlier regulations": common words, not a name
                 winners = [s for s, v in scores.items() if v[0] == best[0] and v[1] >= MIN_MATCH]
                 # "the Example Convention": of the documents its words name alike, the convention
-                winners = [s for s in winners if kinds[s] == m.head] or winners
+                winners = [s for s in winners if m.head and kinds[s] == m.head] or winners
                 explained = set()
             sources += [s for s in winners if s not in sources]
             resolved.append(m.words)

@@ -57,8 +57,9 @@ _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([^\s]+)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*•▪‣◦–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,5})[.)])[ \t]+")
 # a marker glued to its item's first word: "a)Sale of …", "(c)Gathering …", "b.Transfer …" (text from databases that
-# drop the space); such a line starts an item, and keeps its marker as the answer units read it
-_GLUED_MARKER = re.compile(r"^[ \t]*(?:\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})\)(?=[^\s).,;:])|(?:\d{1,3}|[a-z])\.(?=[A-Z]))")
+# drop the space) before a capital or a quote; such a line starts an item, and keeps its marker as the answer
+# units read it ("(a)is applied" wrapped to a line's start is prose)
+_GLUED_MARKER = re.compile(r"^[ \t]*(?:\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})\)|(?:\d{1,3}|[a-z])\.)(?=[A-Z\"'`“‘(])")
 _CLOSED = re.compile(r"[.!?;:…][\"'”’)\]]*$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
