@@ -185,7 +185,10 @@ _AGE_Q = re.compile(r"\b(?:(?:up\s+)?to\s+what\s+age|(?:at|from|until|under|belo
 _COUNT_Q = re.compile(r"\bhow\s+(?:many|much)\b(?:\s+([\w’'-]+))?(?:\s+([\w’'-]+))?", re.I)
 _DURATION_Q = re.compile(r"\b(?:(?:for|within|in)\s+)?how\s+long\b|\bhow\s+far\b[^?]{0,80}\b(?:extend|prolong)|"
                          r"\b(?:within|in)\s+(?:what|which)\s+(?:time|period|time[\s-]limit|deadline)\b|"
-                         r"\bwhat\s+(?:is\s+the\s+)?(?:time[\s-]limit|deadline|period|duration)\b", re.I)
+                         r"\bwhat\s+(?:is\s+the\s+)?(?:[a-z-]+\s+)?(?:time[\s-]limit|deadline|period|duration)\b", re.I)
+# "what is the (maximum) number of days …", "what number of …"
+_NUMBER_OF_Q = re.compile(r"\bwhat\s+(?:(?:is|are|was|were)\s+the\s+(?:(?:maximum|minimum|total|exact|required|"
+                          r"highest|lowest|largest|smallest)\s+)?)?number\s+of\s+([\w’'-]+)", re.I)
 _SOON_Q = re.compile(r"\bhow\s+soon\b|\bby\s+when\b|\buntil\s+when\b|\bhow\s+quickly\b|\bby\s+what\s+(?:date|time)\b",
                      re.I)
 _DATE_Q = re.compile(r"\b(?:from|since|as\s+of|on|by|until|till)\s+(?:what|which)\s+(?:date|day|year)\b|"
@@ -224,7 +227,7 @@ def wanted(question: str) -> Wanted:
         found.append((m.start(), Wanted("amount", f"an amount in {cur}s" if not cur.endswith("s") else f"an amount in {cur}", cur)))
     if m := _AGE_Q.search(q):
         found.append((m.start(), Wanted("age", "an age")))
-    if m := _COUNT_Q.search(q):
+    if (m := _COUNT_Q.search(q)) and _counts(m):
         unit = _unit_of([w for w in (m.group(1), m.group(2)) if w])
         if unit in _CURRENCIES:
             found.append((m.start(), Wanted("amount", f"an amount in {unit}s", unit)))
@@ -236,6 +239,9 @@ def wanted(question: str) -> Wanted:
             found.append((m.start(), Wanted("duration", "a date or period")))
         else:
             found.append((m.start(), Wanted("number", "a number")))
+    if m := _NUMBER_OF_Q.search(q):  # "what is the maximum number of days …": a number of days
+        unit = _unit_of([m.group(1)])
+        found.append((m.start(), Wanted("number", f"a number of {unit}s" if unit else "a number", unit)))
     if m := _DURATION_Q.search(q):
         found.append((m.start(), Wanted("duration", "a date or period")))
     if m := _SOON_Q.search(q):
@@ -280,6 +286,21 @@ def _measured(first: str | None, second: str | None, unit: str) -> str:
         return ""
     low = second.lower()
     return low if low.isalpha() and len(low) > 3 and low not in _NOT_UNITS else ""
+
+
+# what "how much X" measures: money, time, a share, a weight; "how much help" asks how far, not how many
+_MEASURED = frozenset("money time longer percent percentage share compensation fine fines fee fees cost costs tax "
+                      "weight quantity amount damages penalty penalties".split())
+
+
+def _counts(m: re.Match) -> bool:
+    """"how many X" always counts; "how much X" only when X is measured in numbers (money, time, a share) or
+    the question goes straight on ("how much does it cost", "how much is the fine")."""
+    if not m.group(0).lower().split()[1] == "much" or not m.group(1):
+        return True
+    word = m.group(1).lower()
+    return word in _MEASURED or bool(re.fullmatch(_AUX, word)) or _currency_of(word) in _CURRENCIES \
+        or singular(word) in _UNIT_FORMS
 
 
 def _unit_of(words: list[str]) -> str:

@@ -116,6 +116,11 @@ def mentions(question: str) -> list[Mention]:
     return out
 
 
+def _written_series(m: Mention, w: str) -> bool:
+    """`w` is written in capitals right before a number in the mention ("CETS 186", "ETS No. 5")."""
+    return bool(re.search(rf"(?<![\w-]){re.escape(w.upper())}\s+(?:No\.?\s*)?\d", m.text))
+
+
 def _indefinite(tokens: list[str], span: range) -> bool:
     """"a separate Union act", "any other protocol": a kind of instrument, not one by name (no number, no
     acronym, no bracketed name to single one out)."""
@@ -331,7 +336,7 @@ class InstrumentNames:
         for m in mentions(question):
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
-            matches = {d.source: [self._match(w, m, d) for w in m.specific] for d in docs}
+            matches = {d.source: self._series_checked(m, d, [self._match(w, m, d) for w in m.specific]) for d in docs}
             alias = self._named_outside_brackets(m, docs, matches)
             if alias:  # "the transplantation protocol (CETS 186)": the user's other name for a document found
                 winners, explained = alias, set(m.bracketed)
@@ -355,6 +360,17 @@ class InstrumentNames:
             explained |= {w for i, w in enumerate(m.specific) if any(matches[s][i] for s in winners)}
             covered.update(explained | {part for w in explained for part in w.split("/")})
         return Resolution(tuple(sources), frozenset(covered), tuple(unresolved), tuple(resolved))
+
+    @staticmethod
+    def _series_checked(m: Mention, d: _Doc, found: list[str]) -> list[str]:
+        """"CETS 186": a series and its number. Initials that happen to spell the series in a long title ("Council
+        … establishing … third-country … stateless") do not name a document whose names lack the number."""
+        for i, w in enumerate(m.specific[:-1]):
+            number = m.specific[i + 1]
+            if number[:1].isdigit() and w.isalpha() and _written_series(m, w) \
+                    and found[i + 1] == "" and found[i] == "name" and stem(w) not in d.stems:
+                found[i] = ""
+        return found
 
     def _match(self, w: str, m: Mention, d: _Doc) -> str:
         """How document `d` explains word `w` of mention `m`: "name" (its names hold it as a word, a number or

@@ -61,7 +61,8 @@ _REFERENCE = re.compile(r"\b(article|art\.|section|sec\.|s\.|rule|regulation|par
 _WH_HEAD = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?|forms?) of\s+)?((?:[\w\-’']+\s+){0,3}?[\w\-’']+)"
                       r"\s+(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|may|might|must)\b",
                       re.I)
-_GENERIC_HEADS = frozenset("thing things way ways kind kinds type types part parts role roles one ones else".split())
+_GENERIC_HEADS = frozenset("thing things way ways kind kinds type types part parts role roles one ones else situation "
+                           "situations case cases circumstance circumstances instance instances event events".split())
 # heads that name the kind of answer ("from what DATE …"): the answer-type check judges those, not the focus check
 _KIND_HEADS = frozenset("date dates day days year years month months time period deadline age number amount".split())
 

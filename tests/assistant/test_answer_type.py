@@ -29,9 +29,19 @@ pytestmark = pytest.mark.unit
     ("We cannot tell how old the witness is. Does that stop the hearing?", "yesno"),
     ("What does the Statute say about appeals?", ""),
     ("Who may lodge an appeal?", ""),
+    ("What limitation period applies to these offences?", "duration"),
+    ("What is the maximum number of days a person may be held?", "number"),
+    ("How much does a permit cost?", "number"),
+    ("How much help must the Parties give each other?", ""),  # how far, not how many
+    ("How much of the register may be published?", ""),
 ])
 def test_the_question_sentence_decides_what_is_wanted(question, kind):
     assert wanted(question).kind == kind
+
+
+def test_a_number_of_days_asked_for_must_be_stated_in_days():
+    want = wanted("What is the maximum number of days a person may be held?")
+    assert want.unit == "day" and want.label == "a number of days"
 
 
 def test_the_scene_setting_before_the_question_is_not_asked():
