@@ -133,7 +133,10 @@ class _Tree:
         if self.text[prev.end:ln.start].count("\n") >= 2:
             return False
         rest = ln.text.split(None, 2)[2:]
-        return continues(prev.text) and len(prev.text) > 60 and (not rest or rest[0] in (".", ",", ";", ":"))
+        words = prev.text.split()
+        # a long prose line, or one of any length ending in a word that introduces a reference ("… as referred to in")
+        reference = bool(words) and words[-1].lower() in REFERENCE_WORDS
+        return continues(prev.text) and (len(prev.text) > 60 or reference) and (not rest or rest[0] in (".", ",", ";", ":"))
 
     def _articles(self) -> list[_Article]:
         """Candidates that keep the sequence: strong (own line) ones may skip a few numbers or restart at 1

@@ -96,6 +96,20 @@ def test_a_reference_wrapped_onto_its_own_line_does_not_start_a_section():
 
 
 @pytest.mark.unit
+def test_a_reference_wrapped_after_a_short_line_does_not_take_the_next_articles_place():
+    # an Official Journal column: "… as referred to in" is short, "Article 5." ends the sentence, then a paragraph
+    # of Article 4 and only then Article 5's own heading
+    text = ("Article 4\nRight to information\n1. Each State shall inform the applicant in writing.\n"
+            "2. The information shall also be supplied orally, for example in\n"
+            "connection with the personal interview as referred to in\nArticle 5.\n\n"
+            "3. The Commission shall draw up a common leaflet.\n"
+            "Article 5\nPersonal interview\n1. The State shall conduct a personal interview.")
+    chunks = chunker.chunk(_doc(text))
+    assert next(c for c in chunks if "common leaflet" in c.text).section.startswith("Article 4")
+    assert next(c for c in chunks if "conduct a personal interview" in c.text).section.startswith("Article 5")
+
+
+@pytest.mark.unit
 def test_loader_headings_become_sections(tmp_path):
     for doc in (loaders.load(docs.make_docx(tmp_path / "g.docx"), "corpus/g.docx"),
                 loaders.load(docs.make_html(tmp_path / "g.html"), "corpus/g.html"),
