@@ -42,7 +42,7 @@ class Marker:
     end: int  # end of the marker's heading line (or of "Article 33" when it runs inline)
     label: str
     kind: str  # heading | Preamble | Part | Chapter | Title | Section | Article | Paragraph | Schedule | Annex |
-    #            footnote | paragraph | recital
+    #            footnote | resume (the body after a footnote) | paragraph | recital
     hard: bool
 
 
@@ -84,7 +84,7 @@ class _Tree:
         hard.extend(self._footnotes())
         hard.sort(key=lambda m: m.start)
         hard = self._dedupe(hard)
-        first_unit = next((m.start for m in hard if m.kind not in ("heading", "footnote")), None)
+        first_unit = next((m.start for m in hard if m.kind not in ("heading", "footnote", "resume")), None)
         hard.extend(self._preamble(hard, first_unit))
         hard.extend(self._plain_headings(hard, first_unit))
         hard.sort(key=lambda m: m.start)
@@ -229,8 +229,12 @@ class _Tree:
         return end
 
     def _footnotes(self) -> list[Marker]:
-        return [Marker(r.start, r.start, r.label or "Footnote", "footnote", True)
-                for r in self.doc.regions if r.kind == "footnote"]
+        """Each footnote region, and where the body text resumes after it ("resume": the next page's text goes
+        on with the provision the footnote interrupted, not with the footnote). The footnotes come first, so a
+        footnote that starts where the one before it ends keeps its own marker."""
+        notes = [r for r in self.doc.regions if r.kind == "footnote"]
+        return ([Marker(r.start, r.start, r.label or "Footnote", "footnote", True) for r in notes]
+                + [Marker(r.end, r.end, "", "resume", True) for r in notes if r.end < len(self.text)])
 
     def _preamble(self, hard: list[Marker], first_unit: int | None) -> list[Marker]:
         """Text before the first legal unit of a legal text is its preamble (title lines included); when the

@@ -110,6 +110,26 @@ def test_a_reference_wrapped_after_a_short_line_does_not_take_the_next_articles_
 
 
 @pytest.mark.unit
+def test_the_text_after_a_footnote_goes_on_with_the_provision_the_footnote_interrupted():
+    from dataclasses import replace
+
+    from ingest.records import Region
+
+    note = "(1) OJ L 1, 1.1.2030, p. 1."
+    text = ("Article 1\nDefinitions\n1. A sample shall mean any item kept in the register\n" + note +
+            "\nand handed over to the keeper under this Regulation.\n2. A keeper shall mean a person.\n"
+            "Article 2\nScope\nThis Regulation applies to every register.")
+    at = text.index(note)
+    doc = replace(_doc(text), regions=(Region(at, at + len(note), "footnote", "Footnote 1"),))
+    chunks = chunker.chunk(doc)
+    _check_exact_and_ordered(doc, chunks)
+    assert next(c for c in chunks if c.text.startswith("(1) OJ")).section == "Article 1, footnote 1"
+    after = next(c for c in chunks if "handed over to the keeper" in c.text)
+    assert after.section.startswith("Article 1") and "footnote" not in after.section and after.kind == "body"
+    assert next(c for c in chunks if "every register" in c.text).section == "Article 2"
+
+
+@pytest.mark.unit
 def test_loader_headings_become_sections(tmp_path):
     for doc in (loaders.load(docs.make_docx(tmp_path / "g.docx"), "corpus/g.docx"),
                 loaders.load(docs.make_html(tmp_path / "g.html"), "corpus/g.html"),
