@@ -143,9 +143,19 @@ def is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
         return False
     if sum(c.isalpha() for c in line) < 3 or words[-1].lower() in _FUNCTION_WORDS:
         return False
-    if continues(prev):
+    if continues(prev) or _listed(prev, nxt):
         return False
     return nxt is not None and (len(nxt.split()) > len(words) or legal_label(nxt) is not None)
+
+
+LIST_LINE_WORDS = 6  # a line of a list of names ("Turkey", "United States of America") is this short
+
+
+def _listed(prev: str | None, nxt: str | None) -> bool:
+    """Between two short lines that end no sentence, a short line is an entry of a list (the States at a
+    conference, the members of a committee), not a heading."""
+    return all(ln and len(ln.split()) <= LIST_LINE_WORDS and not ln.endswith((".", ":", ";")) and legal_label(ln) is None
+               for ln in (prev, nxt))
 
 
 def continues(prev: str | None) -> bool:

@@ -130,6 +130,16 @@ def test_the_text_after_a_footnote_goes_on_with_the_provision_the_footnote_inter
 
 
 @pytest.mark.unit
+def test_a_name_in_a_list_of_short_lines_is_not_a_heading():
+    from ingest.legal_lines import is_heading_line
+
+    # the States at a conference, one a line: "Turkey" after "(… also represented Liechtenstein)" heads nothing
+    assert not is_heading_line("Turkey", "represented Liechtenstein)", "United Kingdom of Great Britain")
+    assert is_heading_line("Final Act", None, "The Conference adopted the following resolutions on the status.")
+    assert is_heading_line("Introductory Note", "Geneva, December 2010.", "The Convention was adopted in 1951 after long talks.")
+
+
+@pytest.mark.unit
 def test_loader_headings_become_sections(tmp_path):
     for doc in (loaders.load(docs.make_docx(tmp_path / "g.docx"), "corpus/g.docx"),
                 loaders.load(docs.make_html(tmp_path / "g.html"), "corpus/g.html"),
