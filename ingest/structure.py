@@ -17,6 +17,7 @@ Nothing here knows a topic, an instrument or a country: the patterns are draftin
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -57,6 +58,10 @@ class _Article:
     value: int
     instrument: int
     strong: bool
+
+
+# a signatory's initial and surname in capitals, alone on its line: "A. SHATTER", "M. SCHULZ"
+_SIGNATURE = re.compile(r"^[A-Z]\.\s+[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+){0,2}\s*$")
 
 
 def find_markers(doc: Document) -> list[Marker]:
@@ -321,6 +326,8 @@ class _Tree:
         for ln in self.lines[first:]:
             if ln.start >= end:
                 break
+            if _SIGNATURE.match(ln.text):
+                continue  # "A. SHATTER" under "The President": who signed, not a paragraph A
             for style, pattern in PARA_LINE:
                 m = pattern.match(ln.text)
                 if m and ln.start >= start:

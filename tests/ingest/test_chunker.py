@@ -140,6 +140,15 @@ def test_a_name_in_a_list_of_short_lines_is_not_a_heading():
 
 
 @pytest.mark.unit
+def test_a_signatorys_initial_is_not_a_paragraph_of_the_last_article():
+    text = ("Article 1\nScope\nThis Regulation applies to every register.\n"
+            "Article 2\nEntry into force\nThis Regulation shall enter into force on the twentieth day.\n"
+            "Done at Brussels, 26 June 2031.\nFor the Parliament\nThe President\nM. SAMPLE\nFor the Council\n"
+            "The President\nA. EXAMPLE")
+    assert [c.section for c in chunker.chunk(_doc(text))] == ["Article 1", "Article 2"]
+
+
+@pytest.mark.unit
 def test_loader_headings_become_sections(tmp_path):
     for doc in (loaders.load(docs.make_docx(tmp_path / "g.docx"), "corpus/g.docx"),
                 loaders.load(docs.make_html(tmp_path / "g.html"), "corpus/g.html"),
