@@ -336,7 +336,7 @@ class InstrumentNames:
         for m in mentions(question):
             if not m.specific:
                 continue  # "the protocol": names no instrument in particular
-            matches = {d.source: self._series_checked(m, d, [self._match(w, m, d) for w in m.specific]) for d in docs}
+            matches = {d.source: [self._match(w, m, d, i) for i, w in enumerate(m.specific)] for d in docs}
             alias = self._named_outside_brackets(m, docs, matches)
             if alias:  # "the transplantation protocol (CETS 186)": the user's other name for a document found
                 winners, explained = alias, set(m.bracketed)
@@ -361,22 +361,15 @@ class InstrumentNames:
             covered.update(explained | {part for w in explained for part in w.split("/")})
         return Resolution(tuple(sources), frozenset(covered), tuple(unresolved), tuple(resolved))
 
-    @staticmethod
-    def _series_checked(m: Mention, d: _Doc, found: list[str]) -> list[str]:
-        """"CETS 186": a series and its number. Initials that happen to spell the series in a long title ("Council
-        … establishing … third-country … stateless") do not name a document whose names lack the number."""
-        for i, w in enumerate(m.specific[:-1]):
-            number = m.specific[i + 1]
-            if number[:1].isdigit() and w.isalpha() and _written_series(m, w) \
-                    and found[i + 1] == "" and found[i] == "name" and stem(w) not in d.stems:
-                found[i] = ""
-        return found
-
-    def _match(self, w: str, m: Mention, d: _Doc) -> str:
-        """How document `d` explains word `w` of mention `m`: "name" (its names hold it as a word, a number or
-        the initials of an acronym written in capitals), "text" (only its text holds it), or ""."""
+    def _match(self, w: str, m: Mention, d: _Doc, i: int = -1) -> str:
+        """How document `d` explains word `w` (the `i`-th specific word) of mention `m`: "name" (its names hold it
+        as a word, a number or the initials of an acronym written in capitals), "text" (only its text holds it),
+        or "". Initials that happen to spell a series in a long title ("Council … establishing … third-country …
+        stateless" for "CETS 186") do not name a document that lacks the series' number."""
         if w.isalpha() and len(w) <= 6 and self._written_as_acronym(m, w) and any(acronym_of(w, n) for n in d.names):
-            return "name"
+            number = m.specific[i + 1] if 0 <= i < len(m.specific) - 1 else ""
+            unnumbered = number[:1].isdigit() and _written_series(m, w) and not self._match(number, m, d)
+            return "" if unnumbered and stem(w) not in d.stems else "name"
         if (w in d.numbers) if w[:1].isdigit() else (stem(w) in d.stems):
             return "name"
         return "text" if d.source in self._in_text(w) else ""
