@@ -133,7 +133,7 @@ class _Chunker:
         if not hard or hard[0].start > 0:
             hard.insert(0, Marker(0, 0, "", "", True))
         pending: int | None = None
-        last_label, last = "", Marker(0, 0, "", "", True)  # the provision a footnote interrupts
+        last_label, last_kind, last_heading = "", "", ""  # the provision a footnote interrupts
         for k, m in enumerate(hard):
             start = m.start
             end = hard[k + 1].start if k + 1 < len(hard) else len(self.text)
@@ -145,19 +145,18 @@ class _Chunker:
                     and hard[k + 1].kind not in ("footnote",):
                 pending = start  # "Chapter II" + its title only: glue to the unit that follows
                 continue
-            label = m.label
-            if m.kind == "resume":  # the body after a footnote: the provision it interrupted goes on
-                m, label = last, last_label
-                heading = self._heading(m, label, min(len(self.text), m.end + 400))  # its title line, again
-            elif m.kind == "footnote":
+            label, kind = m.label, m.kind
+            if kind == "resume":  # the body after a footnote: the provision it interrupted goes on
+                label, kind, heading = last_label, last_kind, last_heading
+            elif kind == "footnote":
                 label = f"{last_label}, {m.label.lower()}" if last_label else m.label
                 heading = ""
             else:
-                last_label, last = label, m
                 heading = self._heading(m, label, end)
+                last_label, last_kind, last_heading = label, kind, heading
             self.budget = self.base_budget - (self.count_tokens(heading) + 1 if heading else 0)
             units = self._units(start, end, soft[bisect.bisect_left(soft_starts, start):bisect.bisect_left(soft_starts, end)])
-            yield from self._split_translation(_Section(start, end, label, m.kind, units, heading))
+            yield from self._split_translation(_Section(start, end, label, kind, units, heading))
 
     def _heading(self, m: Marker, label: str, end: int) -> str:
         """A provision's label and title ("Article 33 Prohibition of expulsion or return"), short."""
