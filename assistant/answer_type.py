@@ -296,7 +296,7 @@ _MEASURED = frozenset("money time longer percent percentage share compensation f
 def _counts(m: re.Match) -> bool:
     """"how many X" always counts; "how much X" only when X is measured in numbers (money, time, a share) or
     the question goes straight on ("how much does it cost", "how much is the fine")."""
-    if not m.group(0).lower().split()[1] == "much" or not m.group(1):
+    if m.group(0).lower().split()[1] != "much" or not m.group(1):
         return True
     word = m.group(1).lower()
     return word in _MEASURED or bool(re.fullmatch(_AUX, word)) or _currency_of(word) in _CURRENCIES \

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -187,7 +188,7 @@ def table(results: dict[str, dict]) -> str:
     rows = [head, "|" + "---|" * (len(SHOWN) + 2)]
     for fmt, m in results.items():
         cells = [f"{m['handled']}/{m['questions']}"] + [
-            f"{m[k]:.0f}" if k == "false_refusals" else "–" if m[k] != m[k] else f"{m[k]:.2f}" for k, _ in SHOWN]
+            f"{m[k]:.0f}" if k == "false_refusals" else "–" if math.isnan(m[k]) else f"{m[k]:.2f}" for k, _ in SHOWN]
         rows.append(f"| {fmt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
