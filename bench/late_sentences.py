@@ -166,7 +166,8 @@ def main() -> int:
         assistant = Assistant.from_settings(settings, embedder)
         chunks = list(assistant.index.iter_chunks())
         pooled, chunk_vecs, cut = pooled_sentences(pooler, chunks)
-        stored = np.stack([assistant.index.stored_vectors([c.id])[c.id] for c in chunks[:50]])
+        found = assistant.index.stored_vectors([c.id for c in chunks[:50]])  # one read, not one per chunk
+        stored = np.stack([found[c.id] for c in chunks[:50]])
         same = float(np.min(np.sum(stored * chunk_vecs[:50], axis=1)))
         speed = timed(args.rounds, pooler, chunks)
         plain = evaluate(assistant, golden, gates, corpus, None)
