@@ -166,7 +166,8 @@ def cmd_train(args) -> None:
                       max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
                       synthetic_share=args.synthetic_share, recipes=args.recipes,
                       neighbour_share=args.neighbour_share, negated_share=args.negated_share,
-                      context_share=args.context_share)
+                      context_share=args.context_share, splice_share=args.splice_share,
+                      flip_share=args.flip_share)
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -236,6 +237,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--neighbour-share", type=float, default=0.0,
                    help="--recipes full: share of the perturbations that are a hard neighbour (the sentence of "
                         "another premise of the same document, or of a sample, that shares most words)")
+    p.add_argument("--splice-share", type=float, default=0.0,
+                   help="--recipes full: share of the perturbations that are a splice (the sentence's opening "
+                        "words, then another sentence's content: a sibling provision in the same formula)")
+    p.add_argument("--flip-share", type=float, default=0.0,
+                   help="--recipes full: share of the perturbations of a negated sentence that undo its negation "
+                        "('No Party may' -> 'Any Party may')")
     p.add_argument("--base", type=Path, default=None,
                    help="start from this CrossEncoder folder (a trained model) instead of all-MiniLM-L6-v2")
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")

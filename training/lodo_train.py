@@ -50,6 +50,8 @@ class TrainConfig:
     negated_share: float = 0.35  # "full": share of synthetic sentences drawn from those that hold a negation
     neighbour_share: float = 0.0  # "full": share of the perturbations that are a hard neighbour (recipes.py)
     context_share: float = 0.0  # "full": share of the sentences judged in a passage of a few sentences
+    splice_share: float = 0.0  # "full": share of the perturbations that are a splice (recipes.splice)
+    flip_share: float = 0.0  # "full": share of a negated sentence's perturbations that undo the negation
     threads: int = 2
 
 
@@ -111,7 +113,8 @@ def training_mix(cfg: TrainConfig) -> tuple[list[LabelledPair], dict]:
         mix.extend(chosen)
     n = int(len(mix) * cfg.synthetic_share)
     if cfg.recipes == "full":
-        extra = recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share, cfg.context_share)
+        extra = recipe_pairs(mix, n, rng, cfg.negated_share, cfg.neighbour_share, cfg.context_share,
+                             cfg.splice_share, cfg.flip_share)
     else:
         extra = synthetic(mix, n, rng)
     counts["synthetic"] = {"pairs": len(extra), "supported": sum(p.supported for p in extra)}

@@ -119,8 +119,10 @@ def swap_entity(s: str, context: str, rng: random.Random) -> str | None:
     if not ents:
         return None
     m = rng.choice(ents)
-    pool = {x.group() for x in _CAP.finditer(context)} - {m.group()}
-    pool = [p for p in pool if p.lower() not in s.lower() and len(p) > 2]
+    # in the order the context names them (a set's order changes with the process's hash seed, and the
+    # "recipes" row and training pairs must be the same on every run)
+    pool = [p for p in dict.fromkeys(x.group() for x in _CAP.finditer(context))
+            if p != m.group() and p.lower() not in s.lower() and len(p) > 2]
     if not pool:
         return None
     return s[: m.start()] + rng.choice(pool) + s[m.end():]

@@ -59,6 +59,30 @@ def hard_neighbour(s: str, premise: str, candidates: Sequence[str]) -> str | Non
     return best
 
 
+SPLICE_HEAD = (0.35, 0.6)  # share of a sentence's words kept as the frame a splice opens with
+
+
+def splice(s: str, candidates: Sequence[str], premise: str, rng: random.Random) -> str | None:
+    """`s`'s opening words (its frame: "Parties shall take appropriate measures to") followed by the closing
+    words of another sentence, whose content words the premise does not hold: a sentence in the premise's own
+    words up to where it says something else, as a sibling provision drafted in the same formula reads. None
+    when no candidate has such a tail."""
+    words = s.split()
+    if len(words) < 6:
+        return None
+    head = words[: max(3, round(len(words) * rng.uniform(*SPLICE_HEAD)))]
+    have = _words(premise)
+    for c in candidates:
+        theirs = c.split()
+        if len(theirs) < 6 or c in premise:
+            continue
+        tail = theirs[round(len(theirs) * rng.uniform(0.4, 0.6)):]
+        new = {w for w in _words(" ".join(tail)) if len(w) > 3} - have
+        if len(new) >= 2:
+            return " ".join(head + tail)
+    return None
+
+
 CONTEXT_WORDS = 90  # a passage made for `context_share` stays under this, so a 160-piece pair never truncates it
 
 
@@ -78,7 +102,8 @@ def in_context(s: str, candidates: Sequence[str], avoid: Sequence[str], rng: ran
 
 
 def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, negated_share: float = 0.35,
-                 neighbour_share: float = 0.0, context_share: float = 0.0) -> list[LabelledPair]:
+                 neighbour_share: float = 0.0, context_share: float = 0.0, splice_share: float = 0.0,
+                 flip_share: float = 0.0) -> list[LabelledPair]:
     """The recipes the corpus checks use, on the training premises: for a sentence of a premise, one faithful
     variant (the copy, a trimmed or hedged form, a reworded one: supported) and one perturbation (negated, an
     antonym, a quantifier flipped, roles or a name swapped, a number changed or added, an unsupported clause
@@ -90,12 +115,15 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
     words is not supported. With `context_share`, that share of the sentences is judged (both of its pairs) in a
     passage made of the sentence among a few others (`in_context`: its premise's, its document's, others'), as a
     chunk of a real document holds many: a model trained on one-sentence premises can lose "No" against "Any"
-    once the passage holds more than the sentence."""
+    once the passage holds more than the sentence. With `splice_share`, that share of the perturbations is a
+    splice (`splice`): the sentence's frame with another sentence's content. With `flip_share`, that share of
+    the perturbations of a sentence that holds a negation is its negation undone ("No Party may" → "Any Party
+    may", "shall not" → "shall"), where a uniform choice among the recipes would make it rare."""
     out: list[LabelledPair] = []
     pool = [p for p in pairs if len(p.premise) > 80]
     others = [s for p in rng.sample(pool, min(len(pool), 2000)) for s in split_sentences(p.premise)]
     by_group: dict[str, list[str]] = {}
-    if neighbour_share > 0 or context_share > 0:
+    if neighbour_share > 0 or context_share > 0 or splice_share > 0:
         for p in pool:
             by_group.setdefault(f"{p.set_name}|{p.group}", []).append(p.premise)
 
@@ -124,10 +152,21 @@ def recipe_pairs(pairs: Sequence[LabelledPair], n: int, rng: random.Random, nega
         wrong = [w for w in (make() for make in makers) if w and w != s and w not in p.premise]
         if other not in p.premise:
             wrong.append(other)
-        if neighbour_share > 0 and rng.random() < neighbour_share:
+        if flip_share > 0 and NEGATED.search(s) and rng.random() < flip_share:
+            flips = [w for w in (flip_quantifier(s, rng), negate(s)) if w and w != s and w not in p.premise]
+            wrong = flips[:1] or wrong
+        # one draw only when a share is set, so the recipes of earlier runs (and the "recipes" row) are unchanged
+        kind = rng.random() if neighbour_share > 0 or splice_share > 0 else 1.0
+        if kind < neighbour_share:
             near = hard_neighbour(s, p.premise, siblings(p) + rng.sample(others, min(len(others), NEIGHBOUR_SAMPLE)))
             if near is not None:
                 wrong = [near]
+        elif kind < neighbour_share + splice_share:
+            near_by = siblings(p)
+            rng.shuffle(near_by)
+            spliced = splice(s, near_by + rng.sample(others, min(len(others), 50)), p.premise, rng)
+            if spliced is not None:
+                wrong = [spliced]
         bad = rng.choice(wrong) if wrong else None
         premise = p.premise
         if context_share > 0 and rng.random() < context_share:

@@ -306,6 +306,68 @@ def test_a_sentence_is_also_judged_inside_a_short_passage_that_never_holds_its_p
 
 
 @pytest.mark.unit
+def test_a_splice_opens_in_the_premise_s_formula_and_ends_in_content_the_premise_does_not_hold():
+    """"Parties shall take appropriate measures to" + another provision's content: a sibling provision drafted in
+    the same formula, which the premise does not support; `splice_share` of the perturbations are that."""
+    from random import Random
+
+    from training.recipes import recipe_pairs, splice
+
+    premise = "Parties shall take appropriate measures to ensure efficient co-operation between their authorities."
+    others = ["The register shall be kept for ten years by the ministry.", premise]
+    for seed in range(10):
+        got = splice(premise, others, premise, Random(seed))
+        assert got is not None and got.startswith("Parties shall") and got not in premise
+        assert "ministry" in got or "years" in got  # its content is the other sentence's
+    assert splice(premise, [premise], premise, Random(0)) is None  # no tail the premise does not hold
+
+    docs = {d: [f"Each party shall keep the records of shipment {d}{i} for five years after the delivery. The "
+                f"board meets in spring {d}{i} to approve the annual plan of the office." for i in range(6)] for d in "ab"}
+    pairs = [LabelledPair("t", p, "h", True, d) for d, ps in docs.items() for p in ps] * 5
+    out = recipe_pairs(pairs, 60, Random(2), splice_share=1.0)
+    assert out == recipe_pairs(pairs, 60, Random(2), splice_share=1.0)  # repeatable
+    bad = [p for p in out if not p.supported]
+    whole = {x.rstrip(".") for ps in docs.values() for p in ps for x in p.split(". ")}
+    spliced = [p for p in bad if p.hypothesis.rstrip(".") not in whole]  # neither a copy nor a whole sibling
+    assert len(spliced) >= 0.8 * len(bad) and all(p.hypothesis not in p.premise for p in bad)
+
+
+@pytest.mark.unit
+def test_the_flip_share_makes_undoing_a_negation_the_usual_perturbation_of_a_negated_sentence():
+    from random import Random
+
+    from training.recipes import recipe_pairs
+
+    premises = [f"No member may vote on a case of its own {i}. The board meets in Vienna twice a year to approve the "
+                f"budget of {i}." for i in range(60)]
+    pairs = [LabelledPair("t", p, "h", True, str(i % 4)) for i, p in enumerate(premises)]
+
+    def undone(out):
+        return sum(p.hypothesis.startswith("Any member may vote") for p in out if not p.supported)
+
+    plain = recipe_pairs(pairs, 80, Random(1), negated_share=1.0)
+    flipped = recipe_pairs(pairs, 80, Random(1), negated_share=1.0, flip_share=1.0)
+    assert undone(flipped) == len([p for p in flipped if not p.supported]) > undone(plain)
+
+
+@pytest.mark.unit
+def test_the_recipes_are_the_same_whatever_the_process_s_hash_seed(tmp_path):
+    """Names swapped in were picked from a set, whose order changes with PYTHONHASHSEED: the "recipes" row and the
+    training pairs differed from run to run."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from random import Random\n"
+              "from training.perturb import swap_entity\n"
+              "ctx = 'Alpha Corp met Beta Ltd, Gamma Inc, Delta Group, Epsilon Bank and Zeta Fund in Paris and Rome.'\n"
+              "print([swap_entity('The deal with Alpha Corp was signed in Paris.', ctx, Random(i)) for i in range(8)])\n")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(runs) == 1 and "None" not in runs.pop()
+
+
+@pytest.mark.unit
 def test_the_strict_bench_drafts_a_sibling_provision_as_an_unsupported_sentence():
     import importlib.util
     import pathlib
