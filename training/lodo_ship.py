@@ -60,6 +60,12 @@ def original_name(key: str) -> str:
     raise ValueError(f"unexpected tensor {key!r} in the shipped weights: did `ship` write them?")
 
 
+def _base_layers() -> int:
+    from assistant.grounding.model import _base_path
+
+    return json.loads((Path(_base_path()) / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
+
+
 def ship(model_dir: Path, scores_file: Path, weights_dir: Path, max_len: int = 160, window_tokens: int = 120) -> Shipped:
     from safetensors import safe_open
     from safetensors.torch import save_file
@@ -76,9 +82,11 @@ def ship(model_dir: Path, scores_file: Path, weights_dir: Path, max_len: int = 1
                 state[name] = f.get_tensor(key).half().contiguous()
     weights_dir.mkdir(parents=True, exist_ok=True)
     save_file(state, str(weights_dir / WEIGHTS_FILE))
-    (weights_dir / CONFIG_FILE).write_text(json.dumps(
-        {"max_len": max_len, "window_tokens": window_tokens, "threshold": threshold, "pooling": "pooler"},
-        indent=1) + "\n", encoding="utf-8")
+    config = {"max_len": max_len, "window_tokens": window_tokens, "threshold": threshold, "pooling": "pooler"}
+    layers = json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get("num_hidden_layers", 0)
+    if layers and layers != _base_layers():  # a distilled student (training/distil.py)
+        config["layers"] = layers
+    (weights_dir / CONFIG_FILE).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     record_file = model_dir.parent / "training.json"
     record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
     record["threshold"] = {"value": threshold, "chosen_on": f"pooled threshold splits, {n} pairs",
@@ -101,7 +109,9 @@ def unship(weights_dir: Path, out_dir: Path) -> Path:
     if ModelConfig.read(weights_dir / CONFIG_FILE).pooling != "pooler":
         raise SystemExit(f"{weights_dir} uses pooling 'cls' (training/train_grounding.py's layout): only weights "
                          "that `ship` wrote (pooling 'pooler') turn back into a CrossEncoder")
-    model = CrossEncoder(_base_path(), num_labels=1, local_files_only=True)
+    layers = ModelConfig.read(weights_dir / CONFIG_FILE).layers
+    model = CrossEncoder(_base_path(), num_labels=1, local_files_only=True,
+                         config_kwargs={"num_hidden_layers": layers} if layers else None)
     back = {original_name(k): v for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
     state = model.model.state_dict()
     unknown = sorted(set(back) - set(state))

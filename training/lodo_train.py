@@ -145,10 +145,11 @@ def _base_path(cfg: TrainConfig) -> str:
 
 
 def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: list[list[int]] | None = None,
-          loss: Callable | None = None) -> TrainResult:
+          loss: Callable | None = None, targets: Sequence[float] | None = None) -> TrainResult:
     """Train on `cfg`'s mix of sets, or on the `given` pairs (premise = passage, hypothesis = claim or query),
     in `order` (batches of indices; default: length-grouped seeded shuffles), with `loss(model)` (default:
-    binary cross-entropy on each pair's label)."""
+    binary cross-entropy on each pair's label, or on `targets[i]`, a probability per given pair: a teacher's,
+    when a smaller network learns from a larger one, training/distil.py)."""
     import torch
     from sentence_transformers import CrossEncoder
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
@@ -159,6 +160,8 @@ def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: 
     out = Path(cfg.out_dir)
     ckpt = out / "checkpoint"
     out.mkdir(parents=True, exist_ok=True)
+    if targets is not None and (given is None or len(targets) != len(given)):
+        raise ValueError("targets are one probability per given pair: pass both, of the same length")
     if given is None:
         pairs, counts = training_mix(cfg)
     else:
@@ -198,7 +201,8 @@ def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: 
     with (out / "loss.jsonl").open("a", encoding="utf-8") as curve:
         while step < cfg.steps:
             b = [pairs[i] for i in order[step]]
-            labels = torch.tensor([1.0 if p.supported else 0.0 for p in b])
+            labels = torch.tensor([float(targets[i]) for i in order[step]] if targets is not None
+                                  else [1.0 if p.supported else 0.0 for p in b])
             loss = loss_fn([[p.hypothesis for p in b], [p.premise for p in b]], labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -33,6 +33,7 @@ class ModelConfig:
     window_tokens: int = 200
     threshold: float = 0.5
     pooling: str = "cls"
+    layers: int = 0  # encoder layers; 0: the base model's six (a distilled student has fewer: training/distil.py)
 
     @classmethod
     def read(cls, path: Path) -> "ModelConfig":
@@ -79,7 +80,8 @@ def _base_path() -> str:
 POOLINGS = ("cls", "pooler")
 
 
-def build_network(base_path: str | None = None, pretrained: bool = True, eager: bool = False, pooling: str = "cls"):
+def build_network(base_path: str | None = None, pretrained: bool = True, eager: bool = False, pooling: str = "cls",
+                  layers: int = 0):
     """The encoder + a one-logit head. Shared by training and inference.
 
     `pooling` "cls": the head reads the [CLS] vector (training/train_grounding.py's models); "pooler": it reads
@@ -88,7 +90,8 @@ def build_network(base_path: str | None = None, pretrained: bool = True, eager: 
 
     `pretrained=False` builds the same shapes without reading or initialising any weights (inference
     fills them right after from the shipped file and the base model's word embeddings). `eager`: plain
-    attention (the ONNX export needs it to fuse the attention kernels).
+    attention (the ONNX export needs it to fuse the attention kernels). `layers`: that many encoder layers
+    (0: the base model's), for a distilled student.
     """
     import torch
     from transformers import AutoConfig, AutoModel
@@ -96,17 +99,18 @@ def build_network(base_path: str | None = None, pretrained: bool = True, eager: 
     if pooling not in POOLINGS:
         raise ValueError(f"grounding model pooling {pooling!r}: one of {', '.join(POOLINGS)} (weights config.json)")
     base_path = base_path or _base_path()
+    shape = {"num_hidden_layers": layers} if layers else {}
 
     class CrossEncoder(torch.nn.Module):
         def __init__(self):
             super().__init__()
             if pretrained:
-                self.encoder = AutoModel.from_pretrained(base_path)
+                self.encoder = AutoModel.from_pretrained(base_path, **shape)
             else:
                 from transformers.initialization import no_init_weights
 
                 with no_init_weights():
-                    self.encoder = AutoModel.from_config(AutoConfig.from_pretrained(base_path),
+                    self.encoder = AutoModel.from_config(AutoConfig.from_pretrained(base_path, **shape),
                                                          **({"attn_implementation": "eager"} if eager else {}))
             hidden = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
@@ -238,7 +242,8 @@ def _torch_network(weights_dir: Path, eager: bool = False):
     from safetensors.torch import load_file
 
     base = _base_path()
-    net = build_network(base, pretrained=False, eager=eager, pooling=ModelConfig.read(weights_dir / CONFIG_FILE).pooling)
+    config = ModelConfig.read(weights_dir / CONFIG_FILE)
+    net = build_network(base, pretrained=False, eager=eager, pooling=config.pooling, layers=config.layers)
     state = {k: v.float() for k, v in load_file(str(weights_dir / WEIGHTS_FILE)).items()}
     # The word embeddings were frozen in training, so they are not shipped: take them from the base.
     with safe_open(str(Path(base) / "model.safetensors"), "pt") as f:
