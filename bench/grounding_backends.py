@@ -5,7 +5,10 @@ sentences, a sentence from elsewhere in it), each backend timed on the same pair
 round so a noisy machine hits all three alike; then how far each ONNX variant's probabilities are from
 torch's and how many verdicts flip at the shipped threshold.
 
-    .venv/bin/python bench/grounding_backends.py [--doc FILE] [--rounds 3]
+    .venv/bin/python bench/grounding_backends.py [--doc FILE] [--rounds 3] [--weights DIR ...]
+
+`--weights` adds a row per other weights folder (a distilled student, training/distil.py) on ONNX fp32, timed in
+the same rounds; its "max |dp|" and "flipped" compare it with the default weights on torch.
 
 Default document: the first Markdown file of ../shared/legal-dev/docs (or any text file given).
 """
@@ -45,6 +48,7 @@ def main() -> int:
     legal = Path(os.environ.get("LEXCITE_LEGAL_DEV") or ROOT.parent / "shared" / "legal-dev") / "docs"
     ap.add_argument("--doc", type=Path, default=next(iter(sorted(legal.glob("*.md"))), None))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--weights", type=Path, nargs="*", default=[], help="other weights folders, timed on ONNX")
     args = ap.parse_args()
     if args.doc is None or not args.doc.is_file():
         raise SystemExit("no document: pass --doc FILE (a text or Markdown file)")
@@ -57,9 +61,17 @@ def main() -> int:
             models[b] = GroundingModel.load(WEIGHTS_DIR, backend=b, cache_dir=Path(cache))
             loads[b] = time.perf_counter() - t
             models[b].predict(pairs[:4])
+        for w in args.weights:
+            name = f"onnx {w.name}"
+            GroundingModel.load(w, backend="onnx", cache_dir=Path(cache))
+            t = time.perf_counter()
+            models[name] = GroundingModel.load(w, backend="onnx", cache_dir=Path(cache))
+            loads[name] = time.perf_counter() - t
+            models[name].predict(pairs[:4])
         # each runtime at its own batch size (assistant/grounding/model.py BATCH), and ONNX also at 32 pairs a
         # run, the size before 2026-12-02, for the ratio
-        variants = [(b, b, 0) for b in BACKENDS] + [("onnx, batch 32", "onnx", 32)]
+        variants = [(b, b, 0) for b in BACKENDS] + [("onnx, batch 32", "onnx", 32)] + \
+            [(f"onnx {w.name}", f"onnx {w.name}", 0) for w in args.weights]
         times: dict[str, list[float]] = {v: [] for v, _, _ in variants}
         probs = {}
         for _ in range(args.rounds):
@@ -70,13 +82,14 @@ def main() -> int:
     threshold = models["torch"].config.threshold
     base = statistics.median(times["torch"])
     print(f"{len(pairs)} pairs from {args.doc.name}, {args.rounds} rounds, load average {os.getloadavg()[0]:.2f}")
-    print(f"{'backend':<15} {'load s':>7} {'100 pairs s (median)':>21} {'vs torch':>9} {'max |dp|':>9} {'flipped':>8}")
+    width = max(15, *(len(v) for v, _, _ in variants))
+    print(f"{'backend':<{width}} {'load s':>7} {'100 pairs s (median)':>21} {'vs torch':>9} {'max |dp|':>9} {'flipped':>8}")
     rows = []
     for v, b, _ in variants:
         med = statistics.median(times[v])
         dp = float(np.abs(probs[v] - probs["torch"]).max())
         flipped = int(((probs[v] >= threshold) != (probs["torch"] >= threshold)).sum())
-        print(f"{v:<15} {loads[b]:>7.2f} {med:>21.3f} {base / med:>8.2f}x {dp:>9.4f} {flipped:>8}")
+        print(f"{v:<{width}} {loads[b]:>7.2f} {med:>21.3f} {base / med:>8.2f}x {dp:>9.4f} {flipped:>8}")
         rows.append({"backend": v, "load_s": round(loads[b], 2), "pairs_s": round(med, 3), "speedup": round(base / med, 2),
                      "max_prob_diff": round(dp, 5), "flipped": flipped})
     print(json.dumps(rows))
