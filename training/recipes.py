@@ -59,27 +59,33 @@ def hard_neighbour(s: str, premise: str, candidates: Sequence[str]) -> str | Non
     return best
 
 
-SPLICE_HEAD = (0.35, 0.6)  # share of a sentence's words kept as the frame a splice opens with
+# words a formula hands over at, in both sentences of a splice, so that the seam reads as grammar ("... shall take
+# appropriate measures to | facilitate the transport of ..."): a seam at a random word is a shortcut a model learns
+SPLICE_PIVOTS = frozenset("to that of for the shall must may with by in on and which".split())
 
 
 def splice(s: str, candidates: Sequence[str], premise: str, rng: random.Random) -> str | None:
-    """`s`'s opening words (its frame: "Parties shall take appropriate measures to") followed by the closing
-    words of another sentence, whose content words the premise does not hold: a sentence in the premise's own
-    words up to where it says something else, as a sibling provision drafted in the same formula reads. None
-    when no candidate has such a tail."""
+    """`s`'s opening words up to a pivot word (its formula: "Parties shall take appropriate measures to"), then
+    what follows the same pivot in another sentence, whose content words the premise does not hold: a sentence in
+    the premise's own words up to where it says something else, as a sibling provision drafted in the same
+    formula reads. None when no candidate shares a pivot with such a tail."""
     words = s.split()
     if len(words) < 6:
         return None
-    head = words[: max(3, round(len(words) * rng.uniform(*SPLICE_HEAD)))]
     have = _words(premise)
+    heads = [i for i, w in enumerate(words) if 1 <= i <= len(words) * 0.7 and w.lower() in SPLICE_PIVOTS]
     for c in candidates:
         theirs = c.split()
         if len(theirs) < 6 or c in premise:
             continue
-        tail = theirs[round(len(theirs) * rng.uniform(0.4, 0.6)):]
-        new = {w for w in _words(" ".join(tail)) if len(w) > 3} - have
-        if len(new) >= 2:
-            return " ".join(head + tail)
+        seams = [(i, j) for i in heads for j, v in enumerate(theirs)
+                 if v.lower() == words[i].lower() and 1 <= j < len(theirs) - 3]
+        if not seams:
+            continue
+        i, j = rng.choice(seams)
+        tail = theirs[j + 1:]
+        if len({w for w in _words(" ".join(tail)) if len(w) > 3} - have) >= 2:
+            return " ".join(words[: i + 1] + tail)
     return None
 
 

@@ -318,7 +318,7 @@ def test_a_splice_opens_in_the_premise_s_formula_and_ends_in_content_the_premise
     for seed in range(10):
         got = splice(premise, others, premise, Random(seed))
         assert got is not None and got.startswith("Parties shall") and got not in premise
-        assert "ministry" in got or "years" in got  # its content is the other sentence's
+        assert got == "Parties shall be kept for ten years by the ministry."  # the seam at the shared "shall"
     assert splice(premise, [premise], premise, Random(0)) is None  # no tail the premise does not hold
 
     docs = {d: [f"Each party shall keep the records of shipment {d}{i} for five years after the delivery. The "
@@ -329,7 +329,7 @@ def test_a_splice_opens_in_the_premise_s_formula_and_ends_in_content_the_premise
     bad = [p for p in out if not p.supported]
     whole = {x.rstrip(".") for ps in docs.values() for p in ps for x in p.split(". ")}
     spliced = [p for p in bad if p.hypothesis.rstrip(".") not in whole]  # neither a copy nor a whole sibling
-    assert len(spliced) >= 0.8 * len(bad) and all(p.hypothesis not in p.premise for p in bad)
+    assert len(spliced) >= 0.6 * len(bad) and all(p.hypothesis not in p.premise for p in bad)  # most: a splice
 
 
 @pytest.mark.unit
