@@ -104,7 +104,7 @@ def cmd_train(args) -> None:
     pairs, counts = training_mix(cfg)
     args.out.mkdir(parents=True, exist_ok=True)
     targets = teacher_probabilities(args.teacher, pairs, cfg.max_len, args.out / "targets.json")
-    result = train(cfg, given=pairs, targets=targets)
+    result = train(cfg, given=pairs, targets=targets, counts=counts)  # the record names the sets, as lodo's
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": counts, "teacher": str(args.teacher)}, indent=1))
 

@@ -145,11 +145,13 @@ def _base_path(cfg: TrainConfig) -> str:
 
 
 def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: list[list[int]] | None = None,
-          loss: Callable | None = None, targets: Sequence[float] | None = None) -> TrainResult:
+          loss: Callable | None = None, targets: Sequence[float] | None = None,
+          counts: dict | None = None) -> TrainResult:
     """Train on `cfg`'s mix of sets, or on the `given` pairs (premise = passage, hypothesis = claim or query),
     in `order` (batches of indices; default: length-grouped seeded shuffles), with `loss(model)` (default:
     binary cross-entropy on each pair's label, or on `targets[i]`, a probability per given pair: a teacher's,
-    when a smaller network learns from a larger one, training/distil.py)."""
+    when a smaller network learns from a larger one, training/distil.py). `counts`: what the given pairs are made
+    of, per set, for the training record (the matrix marks the sets a model trained on from it)."""
     import torch
     from sentence_transformers import CrossEncoder
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
@@ -165,7 +167,8 @@ def train(cfg: TrainConfig, given: Sequence[LabelledPair] | None = None, order: 
     if given is None:
         pairs, counts = training_mix(cfg)
     else:
-        pairs, counts = list(given), {"given": {"pairs": len(given), "supported": sum(p.supported for p in given)}}
+        pairs = list(given)
+        counts = counts or {"given": {"pairs": len(given), "supported": sum(p.supported for p in given)}}
     order = order or batch_order(pairs, cfg.batch, cfg.steps, cfg.seed)
     state_file = ckpt / "state.pt"
     resuming = state_file.is_file()

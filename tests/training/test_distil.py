@@ -57,3 +57,23 @@ def test_the_teacher_s_probabilities_are_computed_once_for_the_same_pairs(tmp_pa
     cache.write_text(cache.read_text().replace(str(got[0]), "0.123"))  # a cache hit reads the file back
     assert teacher_probabilities(NAMED_WEIGHTS["nli"], pairs, 160, cache)[0] == 0.123
     assert teacher_probabilities(NAMED_WEIGHTS["nli"], pairs[:2], 160, cache)[0] != 0.123  # other pairs: scored anew
+
+
+@pytest.mark.integration
+def test_a_student_trains_on_the_teacher_s_probabilities_and_its_record_names_the_sets(tmp_path):
+    from pathlib import Path
+
+    from assistant.grounding.model import NAMED_WEIGHTS
+    from training.distil import student_from
+    from training.lodo_train import TrainConfig, train
+
+    base = student_from(NAMED_WEIGHTS["nli"], [0, 5], tmp_path / "base")
+    pairs = [LabelledPair("snli", premise, claim, True, str(i)) for i, (claim, premise) in enumerate(PAIRS)] * 4
+    cfg = TrainConfig(out_dir=tmp_path / "run", train_sets=("snli",), nli_root=Path("."), scifact_root=Path("."),
+                      steps=3, batch=4, base=str(base), frozen_layers=0, head_lr_factor=1.0)
+    with pytest.raises(ValueError):
+        train(cfg, given=pairs, targets=[0.5])
+    done = train(cfg, given=pairs, targets=[0.9, 0.1, 0.8] * 4, counts={"snli": {"pairs": 12, "supported": 12}})
+    assert done.finished and (tmp_path / "run" / "model" / "model.safetensors").is_file()
+    record = json.loads((tmp_path / "run" / "training.json").read_text())
+    assert record["data"] == {"snli": {"pairs": 12, "supported": 12}}
