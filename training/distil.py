@@ -75,13 +75,15 @@ def teacher_probabilities(teacher: Path, pairs: Sequence[LabelledPair], max_len:
     from assistant.grounding.model import GroundingModel
 
     model = GroundingModel.load(teacher, backend="onnx", cache_dir=cache.parent / "onnx")
+    # in length order, a whole number of batches at a time, so the progress bar moves and the batches are the ones
+    # one call over all pairs would make
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].premise) + len(pairs[i].hypothesis))
     logits = np.empty(len(pairs), dtype=np.float32)
-    for b in tqdm(range(0, len(order), TEACHER_BATCH), desc="teacher", unit="batch"):
-        idx = order[b : b + TEACHER_BATCH]
-        enc = model.tokenizer([pairs[i].hypothesis for i in idx], [pairs[i].premise for i in idx],
-                              truncation="longest_first", max_length=max_len, padding=True, return_tensors="np")
-        logits[idx] = model._run(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+    step = TEACHER_BATCH * 20
+    for b in tqdm(range(0, len(order), step), desc="teacher", unit="batch", unit_scale=20):
+        idx = order[b : b + step]
+        logits[idx] = model.logits([(pairs[i].hypothesis, pairs[i].premise) for i in idx], max_len=max_len,
+                                   batch_size=TEACHER_BATCH)
     probs = [round(float(x), 5) for x in 1 / (1 + np.exp(-logits))]
     cache.write_text(json.dumps({"pairs": key, "teacher": str(teacher), "probabilities": probs}), encoding="utf-8")
     return probs

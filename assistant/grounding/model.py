@@ -191,7 +191,6 @@ class GroundingModel:
     def predict_best(self, items: Sequence[tuple[str, Sequence[str]]], batch_size: int = 0) -> np.ndarray:
         """P(supported) for each (sentence, passages): the best window of any of its passages. `batch_size` 0:
         the runtime's own (BATCH)."""
-        batch_size = batch_size or BATCH.get(self.backend, 32)
         flat: list[tuple[str, str]] = []
         owner: list[int] = []
         # The fast tokenizer keeps its padding/truncation mode in shared state: `tokenize` (in _windows)
@@ -202,18 +201,31 @@ class GroundingModel:
                     for w in self._windows(p):
                         flat.append((s, w))
                         owner.append(i)
-            logits = np.empty(len(flat), dtype=np.float32)
-            order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
-            for b in range(0, len(order), batch_size):
-                idx = order[b : b + batch_size]
-                enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",
-                                     max_length=self.config.max_len, padding=True, return_tensors="np")
-                logits[idx] = self._run(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+            logits = self._logits(flat, batch_size, self.config.max_len)
         probs = 1 / (1 + np.exp(-logits))
         best = np.zeros(len(items), dtype=np.float32)
         for p, o in zip(probs, owner):
             best[o] = max(best[o], p)
         return best
+
+
+    def logits(self, pairs: Sequence[tuple[str, str]], max_len: int = 0, batch_size: int = 0) -> np.ndarray:
+        """The network's logit for each (sentence, text) as given: no windows, the pair truncated to `max_len`
+        word pieces (0: the model's), as training reads its pairs (training/distil.py's teacher)."""
+        with self._lock:
+            return self._logits(pairs, batch_size, max_len or self.config.max_len)
+
+    def _logits(self, flat: Sequence[tuple[str, str]], batch_size: int, max_len: int) -> np.ndarray:
+        """Logits of the pairs, sorted by length into batches (least padding); the caller holds the lock."""
+        batch_size = batch_size or BATCH.get(self.backend, 32)
+        logits = np.empty(len(flat), dtype=np.float32)
+        order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            enc = self.tokenizer([flat[i][0] for i in idx], [flat[i][1] for i in idx], truncation="longest_first",
+                                 max_length=max_len, padding=True, return_tensors="np")
+            logits[idx] = self._run(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+        return logits
 
 
 def weights_dir_for(settings) -> Path:
