@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from training.lodo_train import TrainConfig, train, training_mix
+from training.lodo_train import TrainConfig, add_recipe_shares, recipe_shares, train, training_mix
 from training.nli_data import SETS, LabelledPair
 
 TEACHER_BATCH = 32
@@ -94,9 +94,7 @@ def _config(args, base: Path) -> TrainConfig:
     return TrainConfig(out_dir=args.out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
                        per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
                        max_minutes=args.max_minutes, base=str(base), synthetic_share=args.synthetic_share,
-                       recipes="full", negated_share=args.negated_share, neighbour_share=args.neighbour_share,
-                       context_share=args.context_share, splice_share=args.splice_share, flip_share=args.flip_share,
-                       frozen_layers=args.frozen_layers, head_lr_factor=1.0)  # the head is the teacher's, not new
+                       recipes="full", **recipe_shares(args), frozen_layers=args.frozen_layers, head_lr_factor=1.0)  # the head is the teacher's, not new
 
 
 def cmd_train(args) -> None:
@@ -126,8 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scifact", type=Path, default=Path("../shared/datasets/scifact-dev"))
     p.add_argument("--per-set", type=int, default=3000)
     p.add_argument("--synthetic-share", type=float, default=1.0)
-    for name, default in (("negated", 0.5), ("neighbour", 0.3), ("context", 0.5), ("splice", 0.3), ("flip", 0.6)):
-        p.add_argument(f"--{name}-share", type=float, default=default, help="the recipes' share, as in training.lodo train")
+    add_recipe_shares(p, negated=0.5, neighbour=0.3, context=0.5, splice=0.3, flip=0.6)
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-5)

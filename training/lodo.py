@@ -28,6 +28,7 @@ from pathlib import Path
 
 from training.lodo_eval import Scored, coverage_scores, cross_encoder_scores, verifier_scores
 from training.lodo_report import matrix_markdown
+from training.lodo_train import add_recipe_shares, recipe_shares
 from training.nli_data import RECIPES, SETS, LabelledPair, in_split, load_set, stratified_sample
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -164,10 +165,7 @@ def cmd_train(args) -> None:
     cfg = TrainConfig(out_dir=out, train_sets=sets, nli_root=args.nli, scifact_root=args.scifact,
                       per_set=args.per_set, steps=args.steps, batch=args.batch, lr=args.lr,
                       max_minutes=args.max_minutes, seed=args.seed, base=str(args.base or ""),
-                      synthetic_share=args.synthetic_share, recipes=args.recipes,
-                      neighbour_share=args.neighbour_share, negated_share=args.negated_share,
-                      context_share=args.context_share, splice_share=args.splice_share,
-                      flip_share=args.flip_share)
+                      synthetic_share=args.synthetic_share, recipes=args.recipes, **recipe_shares(args))
     result = train(cfg)
     print(json.dumps({"out": str(result.out_dir), "steps_done": result.steps_done, "finished": result.finished,
                       "minutes": round(result.minutes, 1), "data": result.data}, indent=1))
@@ -229,20 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--recipes", choices=("twins", "full"), default="twins",
                    help="synthetic pairs: a copy and one perturbed twin, or the corpus checks' full recipes "
                         "(faithful variants, rewordings, added clauses and figures, negated sentences oversampled)")
-    p.add_argument("--negated-share", type=float, default=0.35,
-                   help="--recipes full: share of the recipes' sentences drawn from those that hold a negation")
-    p.add_argument("--context-share", type=float, default=0.0,
-                   help="--recipes full: share of the sentences judged in a passage of a few sentences (its "
-                        "premise's, its document's, others') rather than in its own premise")
-    p.add_argument("--neighbour-share", type=float, default=0.0,
-                   help="--recipes full: share of the perturbations that are a hard neighbour (the sentence of "
-                        "another premise of the same document, or of a sample, that shares most words)")
-    p.add_argument("--splice-share", type=float, default=0.0,
-                   help="--recipes full: share of the perturbations that are a splice (the sentence's opening "
-                        "words, then another sentence's content: a sibling provision in the same formula)")
-    p.add_argument("--flip-share", type=float, default=0.0,
-                   help="--recipes full: share of the perturbations of a negated sentence that undo its negation "
-                        "('No Party may' -> 'Any Party may')")
+    add_recipe_shares(p, negated=0.35)
     p.add_argument("--base", type=Path, default=None,
                    help="start from this CrossEncoder folder (a trained model) instead of all-MiniLM-L6-v2")
     p = sub.add_parser("vetoes", parents=[common], help="each veto's precision where it overturns the model, per set")

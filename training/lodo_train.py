@@ -55,6 +55,33 @@ class TrainConfig:
     threads: int = 2
 
 
+# `--recipes full`: the shares of recipe kinds, as command-line flags of `training.lodo train` and
+# `training.distil train` (TrainConfig's fields of the same names)
+RECIPE_SHARES = {
+    "negated": "share of the recipes' sentences drawn from those that hold a negation",
+    "context": "share of the sentences judged in a passage of a few sentences (its premise's, its document's, "
+               "others') rather than in its own premise",
+    "neighbour": "share of the perturbations that are a hard neighbour (the sentence of another premise of the "
+                 "same document, or of a sample, that shares most words)",
+    "splice": "share of the perturbations that are a splice (the sentence's opening words, then another "
+              "sentence's content: a sibling provision in the same formula)",
+    "flip": "share of the perturbations of a negated sentence that undo its negation ('No Party may' -> 'Any "
+            "Party may')",
+}
+
+
+def add_recipe_shares(parser, **defaults: float) -> None:
+    """The `--<kind>-share` flags of RECIPE_SHARES, with these defaults (0 where none is given)."""
+    for kind, text in RECIPE_SHARES.items():
+        parser.add_argument(f"--{kind}-share", type=float, default=defaults.get(kind, 0.0),
+                            help=f"--recipes full: {text}")
+
+
+def recipe_shares(args) -> dict[str, float]:
+    """The parsed flags of `add_recipe_shares`, as TrainConfig keyword arguments."""
+    return {f"{kind}_share": getattr(args, f"{kind}_share") for kind in RECIPE_SHARES}
+
+
 @dataclass(frozen=True)
 class TrainResult:
     out_dir: Path
