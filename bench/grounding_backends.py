@@ -55,23 +55,18 @@ def main() -> int:
     pairs = pairs_of(args.doc.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="lexcite-grounding-") as cache:
         models, loads = {}, {}
-        for b in BACKENDS:  # the first ONNX load exports (once per install; `make install` does it)
-            GroundingModel.load(WEIGHTS_DIR, backend=b, cache_dir=Path(cache)) if b != "torch" else None
+        loaded = [(b, WEIGHTS_DIR, b) for b in BACKENDS] + [(f"onnx {w.name}", w, "onnx") for w in args.weights]
+        for name, weights, b in loaded:
+            if b != "torch":  # the first ONNX load exports (once per install; `make install` does it)
+                GroundingModel.load(weights, backend=b, cache_dir=Path(cache))
             t = time.perf_counter()
-            models[b] = GroundingModel.load(WEIGHTS_DIR, backend=b, cache_dir=Path(cache))
-            loads[b] = time.perf_counter() - t
-            models[b].predict(pairs[:4])
-        for w in args.weights:
-            name = f"onnx {w.name}"
-            GroundingModel.load(w, backend="onnx", cache_dir=Path(cache))
-            t = time.perf_counter()
-            models[name] = GroundingModel.load(w, backend="onnx", cache_dir=Path(cache))
+            models[name] = GroundingModel.load(weights, backend=b, cache_dir=Path(cache))
             loads[name] = time.perf_counter() - t
             models[name].predict(pairs[:4])
         # each runtime at its own batch size (assistant/grounding/model.py BATCH), and ONNX also at 32 pairs a
         # run, the size before 2026-12-02, for the ratio
         variants = [(b, b, 0) for b in BACKENDS] + [("onnx, batch 32", "onnx", 32)] + \
-            [(f"onnx {w.name}", f"onnx {w.name}", 0) for w in args.weights]
+            [(name, name, 0) for name, _, _ in loaded[len(BACKENDS):]]
         times: dict[str, list[float]] = {v: [] for v, _, _ in variants}
         probs = {}
         for _ in range(args.rounds):
