@@ -311,7 +311,7 @@ def test_a_splice_opens_in_the_premise_s_formula_and_ends_in_content_the_premise
     the same formula, which the premise does not support; `splice_share` of the perturbations are that."""
     from random import Random
 
-    from training.recipes import recipe_pairs, splice
+    from training.recipes import SPLICE_PIVOTS, recipe_pairs, splice
 
     premise = "Parties shall take appropriate measures to ensure efficient co-operation between their authorities."
     others = ["The register shall be kept for ten years by the ministry.", premise]
@@ -321,15 +321,35 @@ def test_a_splice_opens_in_the_premise_s_formula_and_ends_in_content_the_premise
         assert got == "Parties shall be kept for ten years by the ministry."  # the seam at the shared "shall"
     assert splice(premise, [premise], premise, Random(0)) is None  # no tail the premise does not hold
 
-    docs = {d: [f"Each party shall keep the records of shipment {d}{i} for five years after the delivery. The "
-                f"board meets in spring {d}{i} to approve the annual plan of the office." for i in range(6)] for d in "ab"}
+    # premises in two formulas whose content words differ from premise to premise, so a splice's tail brings words
+    # its premise lacks
+    things = ["harbour archives", "tunnel drawings", "river gauges", "orchard ledgers", "glacier maps", "bridge permits",
+              "mining charters", "forest surveys", "railway timetables", "lighthouse logs", "vineyard deeds", "quarry rolls"]
+    places = ["Lisbon", "Oslo", "Tallinn", "Porto", "Bergen", "Riga", "Gdansk", "Turku", "Malmo", "Aarhus", "Tartu", "Vigo"]
+    docs = {d: [f"Each party shall keep the {things[k]} for five years after their delivery. The board meets in "
+                f"{places[k]} to approve the yearly {things[(k + 5) % 12]} budget." for k in range(i, 12, 2)]
+            for i, d in enumerate("ab")}
     pairs = [LabelledPair("t", p, "h", True, d) for d, ps in docs.items() for p in ps] * 5
+    sentences = [x.rstrip(".") + "." for ps in docs.values() for p in ps for x in p.split(". ")]
+
+    def is_splice(p: LabelledPair) -> bool:
+        """A sentence of its premise up to a pivot word, then what follows that word in another sentence."""
+        words, own = p.hypothesis.split(), [x.rstrip(".") + "." for x in p.premise.split(". ")]
+        for m in own:
+            mw = m.split()
+            for i in range(1, len(mw)):
+                if mw[i].lower() in SPLICE_PIVOTS and words[: i + 1] == mw[: i + 1]:
+                    rest = " ".join(words[i + 1:])
+                    if any(x not in own and f" {mw[i]} {rest}" in f" {x}" and x.endswith(rest) for x in sentences):
+                        return True
+        return False
+
     out = recipe_pairs(pairs, 60, Random(2), splice_share=1.0)
     assert out == recipe_pairs(pairs, 60, Random(2), splice_share=1.0)  # repeatable
     bad = [p for p in out if not p.supported]
-    whole = {x.rstrip(".") for ps in docs.values() for p in ps for x in p.split(". ")}
-    spliced = [p for p in bad if p.hypothesis.rstrip(".") not in whole]  # neither a copy nor a whole sibling
-    assert len(spliced) >= 0.6 * len(bad) and all(p.hypothesis not in p.premise for p in bad)  # most: a splice
+    assert sum(map(is_splice, bad)) >= 0.8 * len(bad) and all(p.hypothesis not in p.premise for p in bad)
+    plain = [p for p in recipe_pairs(pairs, 60, Random(2)) if not p.supported]
+    assert sum(map(is_splice, plain)) < 0.3 * len(plain)  # without the share, few perturbations are that
 
 
 @pytest.mark.unit
